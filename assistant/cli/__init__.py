@@ -1,0 +1,70 @@
+"""The `kefu` console script: one command with subcommands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from assistant.cli import shop, tool
+from assistant.errors import KefuError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="kefu: a customer-service assistant for online shops.")
+app.add_typer(shop.app, name="shop")
+app.add_typer(tool.app, name="tool")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (every command does this on its own too)."""
+    from assistant.db import Database
+
+    db = Database.from_settings()
+    typer.echo(f"database at {db.engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@app.command()
+def run() -> None:
+    """Start what kefu has so far: migrate and check the shop database, then show how to use it."""
+    from assistant.cli.shop import print_stats
+    from assistant.db import Database
+
+    db = Database.from_settings()
+    if db.is_empty():
+        raise KefuError("the shop is empty: run `kefu shop demo` or `kefu shop import --format tau2 PATH`")
+    print_stats(db)
+    typer.echo("The tool layer is ready: `kefu tool list`, `kefu tool call NAME --session S --args JSON`.")
+
+
+def _configure_logging() -> None:
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    from assistant.config import get_settings
+
+    # Logs go to stderr so that stdout stays machine-readable (JSON lines).
+    logging.basicConfig(level=get_settings().log_level.upper(), format="%(message)s",
+                        handlers=[RichHandler(show_path=False, console=Console(stderr=True))])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    """Entry point: configure logging, run the command, turn kefu errors into one clear line."""
+    _configure_logging()
+    try:
+        app(standalone_mode=False)
+    except KefuError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,31 @@
+"""Database models, engine and migrations."""
+
+from assistant.db.base import Base
+from assistant.db.conversation import (
+    AuditLog,
+    Conversation,
+    Feedback,
+    HandoffTicket,
+    Message,
+    PendingAction,
+    ToolCall,
+)
+from assistant.db.engine import Database
+from assistant.db.shop import (
+    Customer,
+    ExchangeRequest,
+    Fulfillment,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Product,
+    ReturnRequest,
+    Variant,
+)
+
+__all__ = [
+    "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
+    "Fulfillment", "HandoffTicket", "Message", "Order", "OrderItem", "Payment", "PaymentMethod",
+    "PendingAction", "Product", "ReturnRequest", "ToolCall", "Variant",
+]

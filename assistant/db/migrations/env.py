@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection handed over by `Database.migrate`."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from assistant.db import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _configure_and_run(connection)
+    else:
+        _configure_and_run(connection)
+
+
+def _configure_and_run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

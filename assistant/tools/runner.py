@@ -1,0 +1,189 @@
+"""Runs tools for one session: validation, transactions, the confirmation flow and the audit log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import or_, update
+
+from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
+from assistant.errors import ConfirmationError, ToolError
+from assistant.shop.records import order_record, user_record
+from assistant.tools.context import ToolContext
+from assistant.tools.registry import ALL_TOOLS, Tool
+from assistant.tools.summary import summarize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ToolResult:
+    """What a call produced: an output, or an error message; writes also carry their pending action."""
+
+    name: str
+    output: Any = None
+    error: str | None = None
+    pending_action_id: str | None = None
+
+    def as_text(self) -> str:
+        """The text the model sees: 'Error: …', a plain string, or JSON."""
+        if self.error is not None:
+            return f"Error: {self.error}"
+        return self.output if isinstance(self.output, str) else json.dumps(self.output)
+
+    def as_json(self) -> dict:
+        """One JSON-able line for the command line."""
+        body = {"name": self.name}
+        return body | ({"error": self.error} if self.error is not None else {"output": self.output})
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; they were stored as UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
+
+
+class ToolRunner:
+    """Calls tools on behalf of one session (conversation) of the shop database."""
+
+    def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800):
+        self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
+
+    def _context(self, session) -> ToolContext:
+        return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
+
+    def call(self, name: str, arguments: dict | None = None) -> ToolResult:
+        """Run a tool. Reads return data; writes only return a summary and a pending-action id."""
+        try:
+            tool = ALL_TOOLS.get(name)
+            if tool is None:
+                raise ToolError(f"Tool '{name}' not found.")
+            args = self._validate(tool, arguments or {})
+            result = self._propose(tool, args) if tool.kind == "write" else self._run(tool, args)
+        except ToolError as exc:
+            result = ToolResult(name, error=str(exc))
+        self._record(name, arguments or {}, result)
+        return result
+
+    @staticmethod
+    def _validate(tool: Tool, arguments: dict) -> dict:
+        if not isinstance(arguments, dict):
+            raise ToolError(f"Invalid arguments for {tool.name}: expected a JSON object")
+        try:
+            parsed = tool.args_schema.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())
+            raise ToolError(f"Invalid arguments for {tool.name}: {problems}") from exc
+        return {key: getattr(parsed, key) for key in arguments}
+
+    def _run(self, tool: Tool, args: dict) -> ToolResult:
+        with self.db.session() as session:
+            return ToolResult(tool.name, output=tool.func(self._context(session), **args))
+
+    def _target(self, ctx: ToolContext, tool: Tool, args: dict) -> tuple[str, dict | None]:
+        if tool.target == "order":
+            order = ctx.session.get(Order, args["order_id"])
+            return args["order_id"], order_record(order) if order else None
+        customer = ctx.session.get(Customer, args["user_id"])
+        return args["user_id"], user_record(customer) if customer else None
+
+    def _propose(self, tool: Tool, args: dict) -> ToolResult:
+        """Dry-run the write in a transaction that is rolled back, then store it as a pending action."""
+        with self.db.session() as session:
+            ctx = self._context(session)
+            target_id, before = self._target(ctx, tool, args)
+            after = tool.func(ctx, **args)
+            customer_id = ctx.customer_id
+            session.rollback()
+        action = PendingAction(
+            id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
+            tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after),
+            expires_at=datetime.now(timezone.utc) + timedelta(seconds=self.ttl_s))
+        with self.db.session() as session:
+            session.add(action)
+        output = {"status": "awaiting_confirmation", "pending_action_id": action.id, "summary": action.summary,
+                  "next_step": "Show the summary and ask the customer to confirm; nothing has changed yet."}
+        return ToolResult(tool.name, output=output, pending_action_id=action.id)
+
+    def confirm(self, action_id: str, decided_by: str | None = None) -> ToolResult:
+        """Execute a pending write once; confirming it again returns the first result and changes nothing."""
+        now = datetime.now(timezone.utc)
+        with self.db.session() as session:
+            claimed = session.execute(
+                update(PendingAction)
+                .where(PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
+                       PendingAction.status == "pending",
+                       or_(PendingAction.expires_at.is_(None), PendingAction.expires_at > now))
+                .values(status="executed", decided_at=now, decided_by=decided_by or self.actor)
+            ).rowcount
+            action = session.get(PendingAction, action_id)
+            if not claimed:
+                return self._unclaimed(session, action, now)
+            tool = ALL_TOOLS[action.tool_name]
+            ctx = self._context(session)
+            target_id, before = self._target(ctx, tool, action.arguments)
+            try:
+                after = tool.func(ctx, **action.arguments)
+            except ToolError as exc:
+                session.rollback()
+                return self._fail(action_id, str(exc))
+            action.result = after
+            session.add(AuditLog(conversation_id=self.session_id, customer_id=ctx.customer_id, actor=self.actor,
+                                 action=tool.name, target_type=tool.target, target_id=target_id,
+                                 pending_action_id=action_id, arguments=action.arguments, before=before,
+                                 after=after))
+        log.info("executed %s (%s) for session %s", action.tool_name, action_id, self.session_id)
+        result = ToolResult(action.tool_name, output=after)
+        self._record(f"confirm:{action.tool_name}", {"pending_action_id": action_id}, result)
+        return result
+
+    def _unclaimed(self, session, action: PendingAction | None, now: datetime) -> ToolResult:
+        if action is None or action.conversation_id != self.session_id:
+            raise ConfirmationError(f"No pending action {action.id if action else ''} in this session".strip())
+        if action.status == "executed":
+            return ToolResult(action.tool_name, output=action.result)
+        if action.status == "pending" and _utc(action.expires_at) <= now:
+            action.status = "expired"
+            session.commit()
+        raise ConfirmationError(f"Pending action {action.id} is {action.status}; propose the change again")
+
+    def _fail(self, action_id: str, error: str) -> ToolResult:
+        with self.db.session() as session:
+            action = session.get(PendingAction, action_id)
+            action.status, action.error = "failed", error
+        return ToolResult(action.tool_name, error=error)
+
+    def decline(self, action_id: str, decided_by: str | None = None) -> None:
+        """The shopper (or staff) said no: the pending action is cancelled and can never run."""
+        with self.db.session() as session:
+            changed = session.execute(
+                update(PendingAction)
+                .where(PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
+                       PendingAction.status == "pending")
+                .values(status="cancelled", decided_at=datetime.now(timezone.utc), decided_by=decided_by or self.actor)
+            ).rowcount
+        if not changed:
+            raise ConfirmationError(f"No pending action {action_id} awaiting confirmation in this session")
+
+    def act_as_customer(self, customer_id: str) -> None:
+        """Staff only: authenticate the session as a customer without a lookup, and audit it."""
+        if not self.actor.startswith("staff"):
+            raise ToolError("Only staff can act on a customer's behalf")
+        with self.db.session() as session:
+            if session.get(Customer, customer_id) is None:
+                raise ToolError("User not found")
+            self._context(session).authenticate(customer_id)
+            session.add(AuditLog(conversation_id=self.session_id, customer_id=customer_id, actor=self.actor,
+                                 action="act_as_customer", target_type="user", target_id=customer_id,
+                                 arguments={}, before=None, after=None))
+
+    def _record(self, name: str, arguments: dict, result: ToolResult) -> None:
+        with self.db.session() as session:
+            self._context(session).conversation  # noqa: B018  (creates the row on first use)
+            session.add(ToolCall(conversation_id=self.session_id, name=name, arguments=arguments,
+                                 result=result.as_text(), is_error=result.error is not None))

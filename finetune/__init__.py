@@ -1,0 +1,1 @@
+"""Offline fine-tuning: dialogues to datasets to LoRA adapters."""

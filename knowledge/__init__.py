@@ -1,0 +1,1 @@
+"""Knowledge base: ingestion, embeddings and search over Chroma."""

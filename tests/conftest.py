@@ -1,0 +1,103 @@
+"""Shared fixtures: real SQLite files holding the τ²-bench retail shop, and authenticated sessions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from assistant.db import Customer, Database, Order, PaymentMethod
+from assistant.shop.records import order_record, user_record
+from assistant.shop.tau2 import import_tau2, load_tau2
+from assistant.tools import ToolRunner
+
+TAU2 = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "tau2-retail"
+if not TAU2.exists():
+    TAU2 = Path(os.environ.get("KEFU_TAU2_DIR", "../shared/datasets/tau2-retail")).resolve()
+
+
+@pytest.fixture(scope="session")
+def tau2_dir() -> Path:
+    if not (TAU2 / "db.json").exists():
+        pytest.fail(f"τ²-bench retail data not found at {TAU2}; set KEFU_TAU2_DIR")
+    return TAU2
+
+
+@pytest.fixture(scope="session")
+def tau2_template(tau2_dir, tmp_path_factory) -> Path:
+    """A migrated SQLite file with τ²'s db.json imported once; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "tau2.db"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    with db.session() as session:
+        import_tau2(session, load_tau2(tau2_dir / "db.json"))
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def db(tau2_template, tmp_path) -> Database:
+    """A fresh copy of the τ² shop in a real SQLite file."""
+    path = tmp_path / "shop.db"
+    shutil.copy(tau2_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+def login(db: Database, customer_id: str, session_id: str | None = None) -> ToolRunner:
+    """A shopper session authenticated the normal way: by the customer's email."""
+    runner = ToolRunner(db, session_id or f"s-{uuid.uuid4().hex[:8]}")
+    with db.session() as session:
+        email = session.get(Customer, customer_id).email
+    assert runner.call("find_user_id_by_email", {"email": email}).output == customer_id
+    return runner
+
+
+def find_order(db: Database, status: str, *, method_source: str | None = None, min_items: int = 1,
+               skip: int = 0) -> tuple[str, str]:
+    """(order id, customer id) of an order in `status` whose owner has a `method_source` payment method."""
+    with db.session() as session:
+        matches = []
+        for order in session.scalars(select(Order).where(Order.status == status).order_by(Order.position)):
+            sources = {m.source for m in order.customer.payment_methods}
+            if len(order.items) >= min_items and (method_source is None or method_source in sources):
+                matches.append((order.id, order.customer_id))
+        return matches[skip]
+
+
+def order_state(db: Database, order_id: str) -> dict:
+    with db.session() as session:
+        return order_record(session.get(Order, order_id))
+
+
+def user_state(db: Database, customer_id: str) -> dict:
+    with db.session() as session:
+        return user_record(session.get(Customer, customer_id))
+
+
+def method_of(db: Database, customer_id: str, source: str) -> PaymentMethod:
+    with db.session() as session:
+        return session.scalars(select(PaymentMethod).where(PaymentMethod.customer_id == customer_id,
+                                                           PaymentMethod.source == source)).first()
+
+
+def run_kefu(*args: str, env: dict, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real `kefu` console script in a subprocess."""
+    kefu = Path(sys.executable).parent / "kefu"
+    proc = subprocess.run([str(kefu), *args], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"kefu {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

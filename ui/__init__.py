@@ -1,0 +1,1 @@
+"""Gradio front ends: shopper widget and staff console."""
