@@ -101,3 +101,12 @@ def run_kefu(*args: str, env: dict, check: bool = True) -> subprocess.CompletedP
 
 def json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def propose_and_confirm(runner: ToolRunner, name: str, args: dict):
+    """Propose a write and confirm it; returns the proposal's error or the executed result."""
+    result = runner.call(name, args)
+    if result.error is not None:
+        return result
+    assert result.pending_action_id, result
+    return runner.confirm(result.pending_action_id)

@@ -71,7 +71,6 @@ def demo(
 
     settings = get_settings()
     db = Database.from_settings(settings)
-    docs = write_demo_docs(docs_dir or settings.data_dir / "docs")
     if not db.is_empty():
         if if_empty:
             typer.echo("the shop already has data; left as it is")
@@ -79,5 +78,6 @@ def demo(
         raise KefuError("the shop database is not empty; use a fresh KEFU_DATABASE_URL or --if-empty")
     with db.session() as session:
         counts = build_demo_shop(session, seed if seed is not None else settings.demo_seed)
+    docs = write_demo_docs(docs_dir or settings.data_dir / "docs")
     typer.echo("demo shop: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     typer.echo(f"policy and FAQ documents: {len(docs)} files in {docs[0].parent}")

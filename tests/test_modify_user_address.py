@@ -1,0 +1,23 @@
+"""modify_user_address changes the default address only, for the authenticated customer only."""
+
+from tests.conftest import login, order_state, propose_and_confirm, user_state
+
+NEW = {"address1": "88 Pier Road", "address2": "Unit 4", "city": "Seattle", "state": "WA", "country": "USA",
+       "zip": "98101"}
+
+
+def test_changes_default_address_not_orders(db):
+    before = user_state(db, "noah_brown_6181")
+    order_address = order_state(db, before["orders"][0])["address"]
+    result = propose_and_confirm(login(db, "noah_brown_6181"), "modify_user_address",
+                                 {"user_id": "noah_brown_6181", **NEW})
+    after = user_state(db, "noah_brown_6181")
+    assert result.output == after and after["address"] == {k: NEW[k] for k in after["address"]}
+    assert order_state(db, before["orders"][0])["address"] == order_address
+
+
+def test_unknown_or_foreign_user(db):
+    runner = login(db, "noah_brown_6181")
+    assert runner.call("modify_user_address", {"user_id": "nobody_1", **NEW}).error == "User not found"
+    assert runner.call("modify_user_address", {"user_id": "yusuf_rossi_9620", **NEW}).error.startswith(
+        "Access denied")
