@@ -4,7 +4,7 @@ from assistant.db import ExchangeRequest
 from assistant.errors import ToolError
 from assistant.shop.records import order_record
 from assistant.tools.context import ToolContext
-from assistant.tools.lookup import check_item_counts, first_line, own_order, payment_method_of, variant_of
+from assistant.tools.lookup import check_item_counts, own_order, payment_method_of, price_swaps
 from assistant.tools.registry import tool
 
 
@@ -27,12 +27,7 @@ def exchange_delivered_order_items(ctx: ToolContext, order_id: str, item_ids: li
     check_item_counts(order, item_ids, "Number of {item_id} not found.")
     if len(item_ids) != len(new_item_ids):
         raise ToolError("The number of items to be exchanged should match.")
-    difference = 0
-    for old_id, new_id in zip(item_ids, new_item_ids):
-        variant = variant_of(ctx, first_line(order, old_id).product_id, new_id)
-        if not variant.available:
-            raise ToolError(f"New item {new_id} not found or available")
-        difference += variant.price - first_line(order, old_id).price
+    difference, _ = price_swaps(ctx, order, item_ids, new_item_ids, allow_same=True)
     difference = round(difference, 2)
     method = payment_method_of(order.customer_id, ctx, payment_method_id)
     if method.source == "gift_card" and method.balance < difference:

@@ -66,3 +66,19 @@ def adjust_gift_card(method: PaymentMethod, delta: float) -> None:
     """Change a gift card's balance by `delta`, rounded to cents at once (as τ² does)."""
     if method.source == "gift_card":
         method.balance = round(method.balance + delta, 2)
+
+
+def price_swaps(ctx: ToolContext, order: Order, item_ids: list[str], new_item_ids: list[str], *,
+                allow_same: bool) -> tuple[float, list[Variant]]:
+    """Check each (old line, new variant) pair in order; return the summed price difference and the variants."""
+    difference, variants = 0, []
+    for old_id, new_id in zip(item_ids, new_item_ids):
+        if old_id == new_id and not allow_same:
+            raise ToolError("The new item id should be different from the old item id")
+        line = first_line(order, old_id)
+        variant = variant_of(ctx, line.product_id, new_id)
+        if not variant.available:
+            raise ToolError(f"New item {new_id} not found or available")
+        difference += variant.price - line.price
+        variants.append(variant)
+    return difference, variants

@@ -8,7 +8,7 @@ from assistant.tools.lookup import (
     first_line,
     own_order,
     payment_method_of,
-    variant_of,
+    price_swaps,
 )
 from assistant.tools.registry import tool
 
@@ -32,15 +32,7 @@ def modify_pending_order_items(ctx: ToolContext, order_id: str, item_ids: list[s
     check_item_counts(order, item_ids, "{item_id} not found")
     if len(item_ids) != len(new_item_ids):
         raise ToolError("The number of items to be exchanged should match")
-    difference, variants = 0, []
-    for old_id, new_id in zip(item_ids, new_item_ids):
-        if old_id == new_id:
-            raise ToolError("The new item id should be different from the old item id")
-        variant = variant_of(ctx, first_line(order, old_id).product_id, new_id)
-        if not variant.available:
-            raise ToolError(f"New item {new_id} not found or available")
-        difference += variant.price - first_line(order, old_id).price
-        variants.append(variant)
+    difference, variants = price_swaps(ctx, order, item_ids, new_item_ids, allow_same=False)
     method = payment_method_of(order.customer_id, ctx, payment_method_id)
     if method.source == "gift_card" and method.balance < difference:
         raise ToolError("Insufficient gift card balance to pay for the new item")
