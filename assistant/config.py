@@ -34,6 +34,58 @@ class Settings(BaseSettings):
     log_payloads: bool = False
     """Write message and tool payloads to logs. Off by default: payloads carry personal data."""
 
+    model_name: str = "smollm2-135m-instruct"
+    """Name of the base model: its folder under `<data_dir>/models` and the name vLLM serves it as."""
+
+    llm_base_url: str = "http://127.0.0.1:8000/v1"
+    """OpenAI-compatible endpoint of the model server that the assistant talks to."""
+
+    llm_model: str | None = None
+    """Model or LoRA adapter name to request from the server; defaults to `model_name`."""
+
+    llm_timeout_s: float = 60.0
+    """Seconds before a model request times out."""
+
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries of a failed model request (with backoff) before the assistant gives up."""
+
+    serve_host: str = "127.0.0.1"
+    """Interface `kefu model serve` binds vLLM to."""
+
+    serve_port: int = 8000
+    """Port `kefu model serve` binds vLLM to."""
+
+    max_model_len: int = 4096
+    """Longest prompt plus reply, in tokens, that vLLM accepts."""
+
+    kv_cache_gib: int = Field(default=2, ge=1)
+    """CPU only: gibibytes of RAM for vLLM's paged KV cache (VLLM_CPU_KVCACHE_SPACE)."""
+
+    gpu_memory_utilization: float = Field(default=0.85, gt=0, le=1)
+    """GPU only: share of GPU memory vLLM may use for weights and KV cache."""
+
+    prefix_caching: bool = True
+    """Reuse the KV cache of shared prompt prefixes (the long system prompt) across requests."""
+
+    enforce_eager: bool | None = None
+    """Skip graph compilation; defaults to on for CPU (start-up about 35 s instead of about 95 s)."""
+
+    max_lora_rank: int = 16
+    """Largest LoRA rank vLLM reserves room for when adapters are served."""
+
+    serve_startup_timeout_s: int = 600
+    """Seconds to wait for vLLM's /health before giving up."""
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder of fetched and registered models."""
+        return self.data_dir / "models"
+
+    @property
+    def adapters_dir(self) -> Path:
+        """Folder of LoRA adapters that `kefu model serve` offers by name."""
+        return self.data_dir / "adapters"
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL to use, falling back to SQLite under the data directory."""

@@ -7,12 +7,13 @@ import sys
 
 import typer
 
-from assistant.cli import shop, tool
+from assistant.cli import model, shop, tool
 from assistant.errors import KefuError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="kefu: a customer-service assistant for online shops.")
 app.add_typer(shop.app, name="shop")
 app.add_typer(tool.app, name="tool")
+app.add_typer(model.app, name="model")
 
 
 @app.command()
@@ -26,7 +27,8 @@ def migrate() -> None:
 
 @app.command()
 def run() -> None:
-    """Start what kefu has so far: migrate and check the shop database, then show how to use it."""
+    """Start kefu: check the shop database, then serve the model with vLLM until Ctrl-C."""
+    from assistant.cli.model import serve
     from assistant.cli.shop import print_stats
     from assistant.db import Database
 
@@ -34,7 +36,8 @@ def run() -> None:
     if db.is_empty():
         raise KefuError("the shop is empty: run `kefu shop demo` or `kefu shop import --format tau2 PATH`")
     print_stats(db)
-    typer.echo("The tool layer is ready: `kefu tool list`, `kefu tool call NAME --session S --args JSON`.")
+    typer.echo("tools: `kefu tool list`, `kefu tool call NAME --session S --args JSON`")
+    serve(port=None, model=None, print_command=False)
 
 
 def _configure_logging() -> None:
@@ -46,7 +49,8 @@ def _configure_logging() -> None:
     # Logs go to stderr so that stdout stays machine-readable (JSON lines).
     logging.basicConfig(level=get_settings().log_level.upper(), format="%(message)s",
                         handlers=[RichHandler(show_path=False, console=Console(stderr=True))])
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:

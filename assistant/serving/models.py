@@ -1,0 +1,55 @@
+"""Where models live: fetched ones under `<data_dir>/models/<name>`, registered ones by path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import KefuError
+
+
+class ModelMissing(KefuError):
+    """The model is neither fetched nor registered."""
+
+
+def _registry_path(settings: Settings) -> Path:
+    return settings.models_dir / "registry.json"
+
+
+def registered(settings: Settings) -> dict[str, str]:
+    """Names of models registered with `kefu model fetch --from`, mapped to their folders."""
+    path = _registry_path(settings)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def register_model(settings: Settings, name: str, folder: Path) -> Path:
+    """Register a local Hugging Face model folder under a name."""
+    folder = folder.expanduser().resolve()
+    if not (folder / "config.json").exists():
+        raise KefuError(f"{folder} is not a Hugging Face model folder (no config.json)")
+    if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
+        raise KefuError(f"{folder} holds no weights (*.safetensors or *.bin)")
+    entries = registered(settings) | {name: str(folder)}
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    _registry_path(settings).write_text(json.dumps(entries, indent=2))
+    return folder
+
+
+def model_path(settings: Settings, name: str | None = None) -> Path:
+    """The folder of a fetched or registered model; a clear error says what to run when it is missing."""
+    name = name or settings.model_name
+    fetched = settings.models_dir / name
+    if (fetched / "config.json").exists():
+        return fetched.resolve()
+    if name in registered(settings):
+        return Path(registered(settings)[name])
+    raise ModelMissing(f"model '{name}' is not in {settings.models_dir}: run `kefu model fetch`")
+
+
+def adapters(settings: Settings) -> dict[str, Path]:
+    """LoRA adapters offered to vLLM: every folder under `<data_dir>/adapters` with an adapter_config.json."""
+    root = settings.adapters_dir
+    if not root.exists():
+        return {}
+    return {p.name: p.resolve() for p in sorted(root.iterdir()) if (p / "adapter_config.json").exists()}

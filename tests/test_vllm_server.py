@@ -1,0 +1,120 @@
+"""The real vLLM CPU server on the fetched SmolLM2: chat, streaming, tool calls, a LoRA adapter, clean stop.
+
+Marked `vllm`: `pytest -m "not vllm"` skips it for quick local runs; `make test` runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import httpx
+import psutil
+import pytest
+
+from assistant.config import Settings
+from assistant.llm import chat_model
+from assistant.serving.fetch import fetch_default_model
+from assistant.serving.server import VllmServer
+from assistant.serving.template import render_ids
+from assistant.tools import ALL_TOOLS
+
+pytestmark = pytest.mark.vllm
+ADAPTER = "tiny-test-adapter"
+TOOLS = [ALL_TOOLS[name].openai_schema for name in ("find_user_id_by_email", "get_order_details")]
+FEW_SHOT = [
+    {"role": "system", "content": "You are a shop assistant. Call a tool for every request."},
+    {"role": "user", "content": "My email is anna.lee@example.com"},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function", "function": {
+        "name": "find_user_id_by_email", "arguments": json.dumps({"email": "anna.lee@example.com"})}}]},
+    {"role": "tool", "tool_call_id": "c1", "content": "anna_lee_1234"},
+    {"role": "assistant", "content": "Thank you, Anna. You are verified."},
+    {"role": "user", "content": "My email is jane.doe@example.com"},
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tiny_adapter(model_dir, target):
+    """A rank-8 LoRA adapter with random (non-zero) weights, made with peft."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
+    config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(base, config).save_pretrained(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    settings = Settings(_env_file=None)
+    model_dir = fetch_default_model(settings)
+    adapter = _tiny_adapter(model_dir, tmp_path_factory.mktemp("adapters") / ADAPTER)
+    running = VllmServer(settings, port=_free_port(), lora={ADAPTER: adapter})
+    running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
+    with running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from openai import OpenAI
+
+    return OpenAI(base_url=server.base_url, api_key="not-needed", timeout=120)
+
+
+def test_chat(client, server):
+    reply = client.chat.completions.create(model=server.name, max_tokens=24, temperature=0,
+                                           messages=[{"role": "user", "content": "Hello, can you help me?"}])
+    assert reply.choices[0].message.content.strip() and reply.usage.completion_tokens > 0
+
+
+def test_streaming_through_langchain(server):
+    settings = Settings(_env_file=None, llm_base_url=server.base_url)
+    chunks = [chunk.content for chunk in chat_model(settings, max_tokens=16).stream("Say hello to a shopper.")]
+    assert len([c for c in chunks if c]) > 3
+
+
+def test_required_tool_call_parses(client, server):
+    reply = client.chat.completions.create(model=server.name, messages=FEW_SHOT, tools=TOOLS, tool_choice="required",
+                                           max_tokens=200, temperature=0)
+    calls = reply.choices[0].message.tool_calls
+    assert calls and calls[0].function.name in ALL_TOOLS
+    assert isinstance(json.loads(calls[0].function.arguments), dict)
+
+
+def test_lora_adapter_by_name(client):
+    models = {m.id for m in client.models.list()}
+    assert ADAPTER in models
+    reply = client.chat.completions.create(model=ADAPTER, max_tokens=8, temperature=0,
+                                           messages=[{"role": "user", "content": "Hi"}])
+    assert reply.model == ADAPTER and reply.usage.completion_tokens > 0
+
+
+def test_template_renders_the_same_tokens_as_vllm(server):
+    """vLLM (--chat-template) and kefu's renderer (fine-tuning, evaluation) produce identical token ids."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(server.command()[server.command().index("--model") + 1])
+    conversations = [FEW_SHOT, FEW_SHOT[1:2], FEW_SHOT + [{"role": "assistant", "content": "好的，马上为您查询。"}]]
+    for messages in conversations:
+        for add_prompt in (True, False):
+            served = httpx.post(server.base_url.removesuffix("/v1") + "/tokenize", timeout=30, json={
+                "model": server.name, "messages": messages, "tools": TOOLS, "add_generation_prompt": add_prompt,
+                "continue_final_message": False}).json()["tokens"]
+            assert render_ids(tokenizer, messages, TOOLS, add_generation_prompt=add_prompt) == served
+
+
+def test_stop_leaves_no_process(server):
+    """Runs last in this module: stopping the server ends its whole process tree."""
+    children = psutil.Process(server.process.pid).children(recursive=True)
+    assert children
+    server.stop()
+    assert server.process.poll() is not None
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
