@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,8 +74,24 @@ class Settings(BaseSettings):
     max_lora_rank: int = 16
     """Largest LoRA rank vLLM reserves room for when adapters are served."""
 
+    lora_serving: Literal["merged", "lora"] = "merged"
+    """How an adapter named by KEFU_LLM_MODEL is served: merged into the weights (faster on CPU, measured by
+    `kefu bench serve`) or as a LoRA adapter next to the base model (several adapters on one server)."""
+
     serve_startup_timeout_s: int = 600
     """Seconds to wait for vLLM's /health before giving up."""
+
+    chroma_url: str | None = None
+    """URL of a Chroma server (`chroma run`); unset, the knowledge base is embedded under `<data_dir>/chroma`."""
+
+    kb_collection: str = "kefu"
+    """Default knowledge-base collection name (at least 3 characters)."""
+
+    embedder: str = "all-MiniLM-L6-v2"
+    """Sentence embedder: the packaged all-MiniLM-L6-v2, or a path to a local sentence-transformers model."""
+
+    curated_threshold: float = Field(default=0.8, ge=0, le=1)
+    """Cosine similarity above which a staff-written curated answer wins over search results."""
 
     @property
     def models_dir(self) -> Path:

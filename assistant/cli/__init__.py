@@ -7,13 +7,16 @@ import sys
 
 import typer
 
-from assistant.cli import model, shop, tool
+from assistant.cli import bench, kb, model, shop, tool
 from assistant.errors import KefuError
+from knowledge.errors import KnowledgeError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="kefu: a customer-service assistant for online shops.")
 app.add_typer(shop.app, name="shop")
 app.add_typer(tool.app, name="tool")
 app.add_typer(model.app, name="model")
+app.add_typer(bench.app, name="bench")
+app.add_typer(kb.app, name="kb")
 
 
 @app.command()
@@ -58,7 +61,7 @@ def main() -> None:
     _configure_logging()
     try:
         app(standalone_mode=False)
-    except KefuError as exc:
+    except (KefuError, KnowledgeError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):

@@ -45,9 +45,9 @@ def serve(
     import shlex
 
     from assistant.config import get_settings
-    from assistant.serving.server import VllmServer
+    from assistant.serving.server import server_for
 
-    server = VllmServer(get_settings(), model=model, port=port)
+    server = server_for(get_settings(), model=model, port=port)
     if print_command:
         typer.echo(shlex.join(server.command()))
         return

@@ -47,12 +47,14 @@ class VllmServer:
     """One vLLM server process: preflight checks, start, wait for /health, clean stop."""
 
     def __init__(self, settings: Settings, *, model: str | None = None, port: int | None = None,
-                 lora: dict[str, Path] | None = None, extra_args: tuple[str, ...] = ()):
+                 lora: dict[str, Path] | None = None, extra_args: tuple[str, ...] = (),
+                 model_dir: Path | None = None):
         self.settings = settings
         self.name = model or settings.model_name
         self.port = port or settings.serve_port
         self.lora = adapters(settings) if lora is None else lora
         self.extra_args = extra_args
+        self.model_dir = model_dir
         self.device = accelerator()
         self.process: subprocess.Popen | None = None
         self.log_path = settings.data_dir / "logs" / f"vllm-{self.port}.log"
@@ -66,7 +68,7 @@ class VllmServer:
         """The vLLM command line built from the settings."""
         s = self.settings
         cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
-               "--model", str(model_path(s, self.name)), "--served-model-name", self.name,
+               "--model", str(self.model_dir or model_path(s, self.name)), "--served-model-name", self.name,
                "--host", s.serve_host, "--port", str(self.port), "--dtype", "bfloat16",
                "--max-model-len", str(s.max_model_len), "--chat-template", str(template_path()),
                "--enable-auto-tool-choice", "--tool-call-parser", "hermes", "--generation-config", "vllm",
@@ -93,7 +95,7 @@ class VllmServer:
         """One-line errors for a missing model, a busy port, or too little memory."""
         import psutil
 
-        path = model_path(self.settings, self.name)
+        path = self.model_dir or model_path(self.settings, self.name)
         if port_in_use(self.settings.serve_host, self.port):
             raise KefuError(f"port {self.port} is busy: stop what runs there or set KEFU_SERVE_PORT")
         if self.device == "cpu":
@@ -163,3 +165,15 @@ class VllmServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def server_for(settings: Settings, *, model: str | None = None, port: int | None = None) -> VllmServer:
+    """The server `kefu model serve` runs: an adapter named by KEFU_LLM_MODEL is served merged by default."""
+    available = adapters(settings)
+    wanted = settings.llm_model
+    if wanted in available and settings.lora_serving == "merged":
+        from assistant.serving.merge import merged_model
+
+        return VllmServer(settings, model=wanted, port=port, lora={},
+                          model_dir=merged_model(settings, wanted, available[wanted]))
+    return VllmServer(settings, model=model, port=port)

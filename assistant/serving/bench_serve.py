@@ -1,0 +1,116 @@
+"""Orchestrates `kefu bench serve` and writes `var/bench/serve.json`, a PNG chart and a table."""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.config import Settings
+from assistant.serving.bench import Run, transformers_runs, vllm_run
+from assistant.serving.bench_prompts import bench_prompts
+from assistant.serving.models import adapters, model_path
+from assistant.serving.server import VllmServer, accelerator
+
+log = logging.getLogger(__name__)
+BENCH_ADAPTER = "bench-lora"
+
+
+def make_adapter_and_merged(model_dir: Path, out: Path, existing: Path | None) -> tuple[Path, Path]:
+    """A LoRA adapter (the registered one, or a rank-16 all-linear one with random weights) and its merge."""
+    import torch
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    adapter_dir, merged_dir = existing or out / "adapter", out / "merged"
+    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
+    if existing is None:
+        config = LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", init_lora_weights=False)
+        get_peft_model(base, config).save_pretrained(adapter_dir)
+        base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
+    PeftModel.from_pretrained(base, adapter_dir).merge_and_unload().save_pretrained(merged_dir)
+    AutoTokenizer.from_pretrained(model_dir).save_pretrained(merged_dir)
+    return adapter_dir, merged_dir
+
+
+def _served(server: VllmServer, model: str, prompts, max_tokens: int, levels: dict[int, int], tag: str) -> list[Run]:
+    vllm_run(server.base_url, model, prompts[:4], 8, 4, "warm-up")
+    return [vllm_run(server.base_url, model, prompts[:count], max_tokens, level, f"{tag} c{level}")
+            for level, count in levels.items()]
+
+
+def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, hf_prompts: int = 16,
+              c1_prompts: int = 16, console: Console | None = None) -> dict:
+    """Measure every configuration in one run and write the results under `<data_dir>/bench`."""
+    console = console or Console()
+    out = settings.data_dir / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    conversations = bench_prompts(prompts)
+    model_dir = model_path(settings)
+    runs: list[Run] = []
+    console.print(f"transformers generate on {hf_prompts} prompts, batch 1 and padded batch 8 …")
+    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 1))
+    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 8))
+    existing = adapters(settings)
+    console.print("preparing a LoRA adapter and its merged weights …")
+    adapter_dir, merged_dir = make_adapter_and_merged(model_dir, out, next(iter(existing.values()), None))
+    port = settings.serve_port + 17
+    console.print("vLLM, base model, at concurrency 1, 8 and 32 …")
+    with VllmServer(settings, port=port, lora={}) as server:
+        levels = {1: min(c1_prompts, prompts), 8: prompts, 32: prompts}
+        runs += _served(server, settings.model_name, conversations, max_tokens, levels, "vllm")
+    console.print("vLLM with the LoRA adapter (--enable-lora) at concurrency 8 …")
+    with VllmServer(settings, port=port, lora={BENCH_ADAPTER: adapter_dir}) as server:
+        runs += _served(server, BENCH_ADAPTER, conversations, max_tokens, {8: prompts}, "vllm lora")
+    console.print("vLLM on the adapter merged into the weights at concurrency 8 …")
+    with VllmServer(settings, port=port, lora={}, model_dir=merged_dir, model="merged") as server:
+        runs += _served(server, "merged", conversations, max_tokens, {8: prompts}, "vllm merged")
+    by_label = {r.label: r for r in runs}
+    result = {
+        "model": settings.model_name,
+        "device": accelerator(),
+        "host": platform.processor() or platform.machine(),
+        "prompts": prompts, "max_tokens": max_tokens, "transformers_prompts": hf_prompts,
+        "vllm_c8_vs_transformers_b1": round(by_label["vllm c8"].tokens_per_s / by_label["transformers b1"].tokens_per_s, 2),
+        "ttft_p50_ms_c1": by_label["vllm c1"].summary()["ttft_p50_ms"],
+        "lora_vs_merged_tps": round(by_label["vllm lora c8"].tokens_per_s / by_label["vllm merged c8"].tokens_per_s, 3),
+        "runs": [r.summary() for r in runs],
+    }
+    (out / "serve.json").write_text(json.dumps(result, indent=2))
+    _chart(runs, out / "serve.png")
+    _table(result, console)
+    return result
+
+
+def _chart(runs: list[Run], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    labels = [r.label for r in runs]
+    left.barh(labels, [r.tokens_per_s for r in runs], color="#3b7dd8")
+    left.set_xlabel("output tokens/s (higher is better)")
+    left.invert_yaxis()
+    right.barh(labels, [r.summary()["ttft_p50_ms"] or 0 for r in runs], color="#d8843b")
+    right.set_xlabel("time to first token p50, ms (lower is better)")
+    right.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _table(result: dict, console: Console) -> None:
+    table = Table("configuration", "requests", "tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p50 ms",
+                  title=f"kefu bench serve: {result['model']} on {result['device']}")
+    for run in result["runs"]:
+        table.add_row(run["label"], str(run["requests"]), f"{run['output_tok_s']:.1f}", str(run["ttft_p50_ms"]),
+                      str(run["ttft_p95_ms"]), str(run["itl_p50_ms"]))
+    console.print(table)
+    console.print(f"vLLM c8 / transformers b1 = {result['vllm_c8_vs_transformers_b1']}×; "
+                  f"TTFT p50 at c1 = {result['ttft_p50_ms_c1']} ms; LoRA / merged = {result['lora_vs_merged_tps']}")

@@ -1,0 +1,102 @@
+"""Hybrid search: dense vectors and BM25, fused by reciprocal rank; curated answers first."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from knowledge.errors import KnowledgeError
+from knowledge.lexical import reciprocal_rank_fusion
+from knowledge.store import KnowledgeBase
+
+MAX_QUERY_CHARS = 1000
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Passage:
+    """A retrieved passage and where it comes from; `citation` is stable across syncs of unchanged files."""
+
+    citation: str
+    text: str
+    source: str
+    section: str
+    source_type: str
+    language: str
+    score: float
+    curated: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _where(source_types: list[str] | None, language: str | None) -> dict | None:
+    clauses = []
+    if source_types:
+        clauses.append({"source_type": {"$in": list(source_types)}})
+    if language:
+        clauses.append({"language": language})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def validate_query(query: str) -> str:
+    """The stripped query; empty or oversized queries are refused with a clear message."""
+    if not isinstance(query, str) or not query.strip():
+        raise KnowledgeError("the query is empty; ask a question")
+    if len(query) > MAX_QUERY_CHARS:
+        raise KnowledgeError(f"the query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are allowed")
+    return query.strip()
+
+
+def _curated(kb: KnowledgeBase, vector) -> Passage | None:
+    if kb.curated.count() == 0:
+        return None
+    hit = kb.curated.query(query_embeddings=[vector], n_results=1, include=["documents", "metadatas", "distances"])
+    similarity = 1.0 - hit["distances"][0][0]
+    if similarity < kb.curated_threshold:
+        return None
+    meta = hit["metadatas"][0][0]
+    return Passage(citation=hit["ids"][0][0], text=f"Q: {hit['documents'][0][0]}\nA: {meta['answer']}",
+                   source="curated", section=hit["documents"][0][0], source_type="curated",
+                   language=meta.get("language", "en"), score=round(similarity, 4), curated=True)
+
+
+def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str] | None = None,
+           language: str | None = None, mode: str = "hybrid") -> list[Passage]:
+    """The k best passages for the query, each with its citation id."""
+    query = validate_query(query)
+    if not 1 <= k <= 50:
+        raise KnowledgeError("k must be between 1 and 50")
+    if mode not in MODES:
+        raise KnowledgeError(f"mode must be one of {', '.join(MODES)}")
+    depth = max(20, 4 * k)
+    where = _where(source_types, language)
+    rankings, found = [], {}
+    vector = kb.embedder([query])[0] if mode != "bm25" or kb.curated.count() else None
+    if mode in ("hybrid", "dense") and kb.collection.count():
+        dense = kb.collection.query(query_embeddings=[vector], n_results=min(depth, kb.collection.count()),
+                                    where=where, include=["documents", "metadatas"])
+        rankings.append(dense["ids"][0])
+        found.update({i: (d, m) for i, d, m in zip(dense["ids"][0], dense["documents"][0], dense["metadatas"][0])})
+    if mode in ("hybrid", "bm25"):
+        index = kb.lexical()
+        allowed = None
+        if source_types or language:
+            allowed = lambda m: (not source_types or m["source_type"] in source_types) and (  # noqa: E731
+                not language or m["language"] == language)
+        hits = index.search(query, depth, allowed)
+        rankings.append([i for i, _ in hits])
+        missing = [i for i, _ in hits if i not in found]
+        if missing:
+            got = kb.collection.get(ids=missing, include=["documents", "metadatas"])
+            found.update({i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])})
+    fused = reciprocal_rank_fusion(rankings)
+    passages = []
+    for rank, citation in enumerate(fused[:k]):
+        text, meta = found[citation]
+        passages.append(Passage(citation=citation, text=text, source=meta["source"], section=meta["section"],
+                                source_type=meta["source_type"], language=meta["language"],
+                                score=round(1.0 / (rank + 1), 4)))
+    curated = _curated(kb, vector) if vector is not None else None
+    return ([curated] + passages[: k - 1]) if curated else passages

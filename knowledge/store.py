@@ -1,0 +1,185 @@
+"""KnowledgeBase: a Chroma collection with incremental sync, hybrid search and curated answers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tqdm import tqdm
+
+from knowledge.chunking import language_of
+from knowledge.embedder import Embedder
+from knowledge.errors import KnowledgeError
+from knowledge.sources import Document, content_hash, discover, read_document
+
+log = logging.getLogger(__name__)
+BATCH = 256
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, source by source."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    chunks_embedded: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+def slug(text: str) -> str:
+    """A URL-safe form of a section name (CJK kept)."""
+    return re.sub(r"[^\w\u3400-\u9fff]+", "-", text.split(" > ")[-1].lower()).strip("-")[:60] or "section"
+
+
+def open_client(path: Path | None, url: str | None):
+    """An HttpClient for `url` (a `chroma run` server), else a PersistentClient under `path`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000, ssl=parsed.scheme == "https",
+                                   settings=chroma_settings)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class KnowledgeBase:
+    """One named collection; embeddings always come from our embedder, never Chroma's default."""
+
+    def __init__(self, client, name: str = "kefu", embedder: Embedder | None = None,
+                 curated_threshold: float = 0.8):
+        if len(name) < 3:
+            raise KnowledgeError("collection names need at least 3 characters")
+        self.client, self.name = client, name
+        self.embedder = embedder or Embedder()
+        self.curated_threshold = curated_threshold
+        self.collection = self._collection(name)
+        self.curated = self._collection(f"{name}-curated")
+        self._lexical = None
+        self._lexical_revision = None
+
+    def _collection(self, name: str):
+        meta = {"embedder": self.embedder.label, "dimension": self.embedder.dimension}
+        collection = self.client.get_or_create_collection(name, metadata={**meta, "revision": 0},
+                                                          configuration={"hnsw": {"space": "cosine"}})
+        stored = collection.metadata or {}
+        if (stored.get("embedder"), stored.get("dimension")) != (meta["embedder"], meta["dimension"]):
+            raise KnowledgeError(f"collection '{name}' was built with {stored.get('embedder')} "
+                                 f"({stored.get('dimension')} dimensions), not {meta['embedder']} "
+                                 f"({meta['dimension']}); use another --collection or re-sync into a new one")
+        return collection
+
+    # ---- writing -------------------------------------------------------------------------------
+    def _existing(self, origin: str) -> dict[str, str]:
+        got = self.collection.get(where={"origin": origin}, include=["metadatas"])
+        return {m["source"]: m["content_hash"] for m in got["metadatas"]}
+
+    def _write(self, document: Document, origin: str) -> int:
+        self.collection.delete(where={"source": document.source})
+        updated = datetime.fromtimestamp(document.updated or datetime.now().timestamp(), timezone.utc).isoformat()
+        ids, texts, metas = [], [], []
+        for ordinal, chunk in enumerate(document.chunks):
+            citation = f"{document.source}#{slug(chunk.section)}:{ordinal}"
+            ids.append(citation)
+            texts.append(chunk.text)
+            metas.append({"source": document.source, "source_type": document.source_type, "origin": origin,
+                          "title": chunk.title, "section": chunk.section, "language": language_of(chunk.text),
+                          "updated": updated, "content_hash": document.content_hash, "citation": citation})
+        for start in range(0, len(ids), BATCH):
+            self.collection.add(ids=ids[start:start + BATCH], documents=texts[start:start + BATCH],
+                                metadatas=metas[start:start + BATCH],
+                                embeddings=self.embedder(texts[start:start + BATCH]))
+        return len(ids)
+
+    def _sync(self, items: dict[str, tuple[str, Callable[[], Document]]], origin: str, progress: bool) -> SyncReport:
+        """Add or re-embed what changed, delete what vanished; `items` maps source → (hash, loader)."""
+        report, existing = SyncReport(), self._existing(origin)
+        for source, (digest, load) in tqdm(items.items(), desc=f"sync {self.name}", unit="file",
+                                            disable=not progress, leave=False):
+            if existing.get(source) == digest:
+                report.unchanged += 1
+                continue
+            try:
+                document = load()
+            except Exception as exc:  # noqa: BLE001  (any parser failure: report it, skip the file, keep going)
+                report.errors[source] = f"{type(exc).__name__}: {exc}"
+                log.warning("skipped %s: %s", source, exc)
+                continue
+            report.chunks_embedded += self._write(document, origin)
+            (report.updated if source in existing else report.added).append(source)
+        for source in sorted(set(existing) - set(items)):
+            self.collection.delete(where={"source": source})
+            report.deleted.append(source)
+        if report.changed:
+            revision = int((self.collection.metadata or {}).get("revision", 0)) + 1
+            self.collection.modify(metadata={**(self.collection.metadata or {}), "revision": revision})
+        return report
+
+    def sync_directory(self, root: Path, progress: bool = True) -> SyncReport:
+        """Mirror a folder of documents: content hashes decide what is re-embedded."""
+        if not Path(root).is_dir():
+            raise KnowledgeError(f"{root} is not a folder")
+        items = {}
+        for source, path in discover(Path(root)).items():
+            items[source] = (content_hash(path.read_bytes()), lambda p=path, s=source: read_document(p, s))
+        return self._sync(items, "files", progress)
+
+    def sync_documents(self, documents: Iterable[Document], origin: str, progress: bool = False) -> SyncReport:
+        """Mirror ready-made documents (such as the product catalog) under their own origin."""
+        return self._sync({d.source: (d.content_hash, lambda d=d: d) for d in documents}, origin, progress)
+
+    # ---- curated answers -----------------------------------------------------------------------
+    def add_curated(self, question: str, answer: str, answer_id: str | None = None) -> str:
+        """Store a staff-written answer; it wins for questions close enough to `question`."""
+        if not question.strip() or not answer.strip():
+            raise KnowledgeError("a curated answer needs a question and an answer")
+        answer_id = answer_id or f"curated:{content_hash(question.strip().lower().encode())[:12]}"
+        self.curated.upsert(ids=[answer_id], documents=[question.strip()], embeddings=self.embedder([question]),
+                            metadatas=[{"answer": answer.strip(), "language": language_of(question)}])
+        return answer_id
+
+    def remove_curated(self, answer_id: str) -> None:
+        """Delete a curated answer."""
+        self.curated.delete(ids=[answer_id])
+
+    def list_curated(self) -> list[dict]:
+        """Every curated answer: id, question, answer."""
+        got = self.curated.get(include=["documents", "metadatas"])
+        return [{"id": i, "question": q, "answer": m["answer"]}
+                for i, q, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    # ---- reading -------------------------------------------------------------------------------
+    def lexical(self):
+        """The BM25 index, rebuilt when the collection's revision changed."""
+        from knowledge.lexical import LexicalIndex
+
+        revision = (self.client.get_collection(self.name).metadata or {}).get("revision")
+        if self._lexical is None or revision != self._lexical_revision:
+            got = self.collection.get(include=["documents", "metadatas"])
+            self._lexical = LexicalIndex(got["ids"], got["documents"], got["metadatas"])
+            self._lexical_revision = revision
+        return self._lexical
+
+    def stats(self) -> dict:
+        """Counts by source type and language, the embedder, and the curated answers."""
+        metas = self.collection.get(include=["metadatas"])["metadatas"]
+        by_type, by_language = {}, {}
+        for m in metas:
+            by_type[m["source_type"]] = by_type.get(m["source_type"], 0) + 1
+            by_language[m["language"]] = by_language.get(m["language"], 0) + 1
+        return {"collection": self.name, "chunks": len(metas), "sources": len({m["source"] for m in metas}),
+                "by_source_type": by_type, "by_language": by_language, "embedder": self.embedder.label,
+                "dimension": self.embedder.dimension, "curated_answers": self.curated.count()}

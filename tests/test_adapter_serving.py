@@ -1,0 +1,54 @@
+"""An adapter named by KEFU_LLM_MODEL is served merged into the weights by default, or as LoRA on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.serving.models import register_model
+from assistant.serving.server import server_for
+
+BASE = Path(__file__).resolve().parents[1] / "var" / "models" / "smollm2-135m-instruct"
+
+
+@pytest.fixture
+def settings_with_adapter(tmp_path) -> Settings:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    if not (BASE / "config.json").exists():
+        pytest.fail("model missing: make test runs `kefu model fetch` first")
+    settings = Settings(_env_file=None, data_dir=tmp_path, llm_model="shop-v1")
+    register_model(settings, settings.model_name, BASE)
+    model = AutoModelForCausalLM.from_pretrained(BASE, dtype=torch.bfloat16)
+    peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj"], init_lora_weights=False))
+    peft_model.save_pretrained(tmp_path / "adapters" / "shop-v1")
+    return settings
+
+
+def test_adapter_is_served_merged_by_default(settings_with_adapter):
+    from safetensors.torch import load_file
+
+    server = server_for(settings_with_adapter)
+    command = server.command()
+    assert "--enable-lora" not in command
+    merged = Path(command[command.index("--model") + 1])
+    assert merged == settings_with_adapter.models_dir / "merged" / "shop-v1"
+    assert command[command.index("--served-model-name") + 1] == "shop-v1"
+    base_weights, merged_weights = load_file(BASE / "model.safetensors"), load_file(merged / "model.safetensors")
+    name = "model.layers.0.self_attn.q_proj.weight"
+    assert not base_weights[name].equal(merged_weights[name])
+    assert base_weights["model.layers.0.self_attn.k_proj.weight"].equal(merged_weights["model.layers.0.self_attn.k_proj.weight"])
+    stamp = (merged / "kefu-merged.json").stat().st_mtime_ns
+    server_for(settings_with_adapter)
+    assert (merged / "kefu-merged.json").stat().st_mtime_ns == stamp
+
+
+def test_lora_mode_serves_adapters_next_to_base(settings_with_adapter):
+    settings = settings_with_adapter.model_copy(update={"lora_serving": "lora"})
+    command = server_for(settings).command()
+    assert "--enable-lora" in command and f"shop-v1={settings.adapters_dir.resolve() / 'shop-v1'}" in command
+    assert command[command.index("--served-model-name") + 1] == "smollm2-135m-instruct"
