@@ -34,8 +34,10 @@ install: $(VENV)/.installed-$(ACCEL)
 model: install
 	$(BIN)/kefu model fetch
 
+# The demo shop (only into an empty database), then its policy, FAQ and catalog into the knowledge base.
 seed: install
 	$(BIN)/kefu shop demo --if-empty
+	$(BIN)/kefu kb sync
 
 run: seed model
 	$(BIN)/kefu run

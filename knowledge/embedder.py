@@ -43,7 +43,9 @@ class Embedder(EmbeddingFunction[Documents]):
             with self._lock:
                 if self._model is None:
                     from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
 
+                    hf_logging.disable_progress_bar()
                     self._model = SentenceTransformer(str(resolve_model_dir(self.model_name)), device="cpu")
         return self._model
 
@@ -54,7 +56,12 @@ class Embedder(EmbeddingFunction[Documents]):
 
     @property
     def dimension(self) -> int:
-        """Length of the embedding vectors."""
+        """Length of the embedding vectors, read from the model's pooling config without loading it."""
+        import json
+
+        pooling = resolve_model_dir(self.model_name) / "1_Pooling" / "config.json"
+        if pooling.exists():
+            return json.loads(pooling.read_text())["word_embedding_dimension"]
         return self.model.get_embedding_dimension()
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002  (Chroma's protocol names it so)

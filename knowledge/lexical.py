@@ -30,18 +30,24 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased English stems and jieba-segmented Chinese words (plus glossary translations)."""
+    """Lower-cased English stems and jieba-segmented Chinese words."""
     import jieba
 
     tokens = []
     for piece in WORD.findall(text.lower()):
         if piece[0] >= "\u3400":
-            for word in jieba.lcut_for_search(piece):
-                tokens.append(word)
-                tokens += [_stem(w) for w in GLOSSARY.get(word, "").split()]
+            tokens += jieba.lcut_for_search(piece)
         elif piece not in STOPWORDS:
             tokens.append(_stem(piece))
     return tokens
+
+
+def english_terms(text: str) -> str:
+    """The glossary's English words for the Chinese words of `text` (a cross-lingual BM25 query)."""
+    import jieba
+
+    words = [w for piece in WORD.findall(text) if piece[0] >= "\u3400" for w in jieba.lcut_for_search(piece)]
+    return " ".join(GLOSSARY[w] for w in words if w in GLOSSARY)
 
 
 class LexicalIndex:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from knowledge.errors import KnowledgeError
-from knowledge.lexical import reciprocal_rank_fusion
+from knowledge.chunking import language_of
+from knowledge.lexical import english_terms, reciprocal_rank_fusion
 from knowledge.store import KnowledgeBase
 
 MAX_QUERY_CHARS = 1000
@@ -72,7 +73,7 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
         raise KnowledgeError(f"mode must be one of {', '.join(MODES)}")
     depth = max(20, 4 * k)
     where = _where(source_types, language)
-    rankings, found = [], {}
+    rankings, found, cross = [], {}, []
     vector = kb.embedder([query])[0] if mode != "bm25" or kb.curated.count() else None
     if mode in ("hybrid", "dense") and kb.collection.count():
         dense = kb.collection.query(query_embeddings=[vector], n_results=min(depth, kb.collection.count()),
@@ -87,11 +88,21 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
                 not language or m["language"] == language)
         hits = index.search(query, depth, allowed)
         rankings.append([i for i, _ in hits])
-        missing = [i for i, _ in hits if i not in found]
+        if language is None and language_of(query) == "zh" and (english := english_terms(query)):
+            # A Chinese question also gets the best English passages, through the glossary's translations.
+            cross = index.search(english, depth, lambda m: m["language"] == "en" and (
+                not source_types or m["source_type"] in source_types))
+            rankings.append([i for i, _ in cross])
+            hits += cross
+        missing = list(dict.fromkeys(i for i, _ in hits if i not in found))
         if missing:
             got = kb.collection.get(ids=missing, include=["documents", "metadatas"])
             found.update({i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])})
     fused = reciprocal_rank_fusion(rankings)
+    if cross and cross[0][0] not in fused[:k] and k >= 3:
+        # The English policy is the authoritative text: a Chinese question always sees its best English passage.
+        fused.remove(cross[0][0])
+        fused.insert(2, cross[0][0])
     passages = []
     for rank, citation in enumerate(fused[:k]):
         text, meta = found[citation]

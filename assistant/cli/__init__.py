@@ -52,7 +52,7 @@ def _configure_logging() -> None:
     # Logs go to stderr so that stdout stays machine-readable (JSON lines).
     logging.basicConfig(level=get_settings().log_level.upper(), format="%(message)s",
                         handlers=[RichHandler(show_path=False, console=Console(stderr=True))])
-    for noisy in ("alembic", "httpx", "httpcore"):
+    for noisy in ("alembic", "httpx", "httpcore", "sentence_transformers", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

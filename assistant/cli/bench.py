@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,3 +22,37 @@ def serve(
     from assistant.serving.bench_serve import run_bench
 
     run_bench(get_settings(), prompts=prompts, max_tokens=max_tokens, hf_prompts=hf_prompts, c1_prompts=c1_prompts)
+
+
+@app.command()
+def kb(
+    sizes: Annotated[str, typer.Option(help="Collection sizes for the latency test, comma-separated.")] = "10000,100000",
+) -> None:
+    """Knowledge base: ingest chunks/s, query p50/p95 at 10k and 100k chunks, dense vs BM25 vs hybrid."""
+    import json
+    import shutil
+
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from assistant.knowledge_base import catalog_documents
+    from assistant.shop.demo import build_demo_shop
+    from assistant.shop.docs import write_demo_docs
+    from knowledge.bench import run_kb_bench
+    from knowledge.embedder import Embedder
+    from knowledge.evaluation import load_questions
+    from knowledge.store import KnowledgeBase, open_client
+
+    settings = get_settings()
+    work = settings.data_dir / "bench" / "kb-work"
+    shutil.rmtree(work, ignore_errors=True)
+    db = Database(f"sqlite:///{(work / 'shop.db').resolve()}")
+    db.migrate()
+    with db.session() as session:
+        build_demo_shop(session, settings.demo_seed)
+    docs = write_demo_docs(work / "docs")[0].parent
+    questions = Path(__file__).resolve().parents[1] / "shop" / "eval" / "kb_questions.jsonl"
+    kb_ = KnowledgeBase(open_client(work / "chroma", None), "bench-kb", Embedder(settings.embedder))
+    result = run_kb_bench(kb_, docs, catalog_documents(db), load_questions(questions), settings.data_dir / "bench",
+                          tuple(int(s) for s in sizes.split(",")))
+    typer.echo(json.dumps(result, indent=2))
+    shutil.rmtree(work, ignore_errors=True)

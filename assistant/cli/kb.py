@@ -26,13 +26,15 @@ def _echo_json(payload) -> None:
 
 @app.command()
 def sync(
-    directory: Path,
+    directory: Annotated[Path | None, typer.Argument(help="Folder to mirror (default: <data_dir>/docs).")] = None,
     collection: Collection = None,
     catalog: Annotated[bool, typer.Option("--catalog/--no-catalog", help="Also sync the product catalog.")] = True,
 ) -> None:
     """Mirror DIR (markdown, text, HTML, PDF, FAQ CSV/JSON, any JSON) into the collection, re-embedding only changes."""
+    from assistant.config import get_settings
+
     kb = _kb(collection)
-    reports = {"files": kb.sync_directory(directory)}
+    reports = {"files": kb.sync_directory(directory or get_settings().data_dir / "docs")}
     if catalog:
         from assistant.db import Database
         from assistant.knowledge_base import catalog_documents

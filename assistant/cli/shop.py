@@ -71,13 +71,16 @@ def demo(
 
     settings = get_settings()
     db = Database.from_settings(settings)
+    target = docs_dir or settings.data_dir / "docs"
     if not db.is_empty():
         if if_empty:
+            if not target.exists():
+                write_demo_docs(target)
             typer.echo("the shop already has data; left as it is")
             return
         raise KefuError("the shop database is not empty; use a fresh KEFU_DATABASE_URL or --if-empty")
     with db.session() as session:
         counts = build_demo_shop(session, seed if seed is not None else settings.demo_seed)
-    docs = write_demo_docs(docs_dir or settings.data_dir / "docs")
+    docs = write_demo_docs(target)
     typer.echo("demo shop: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     typer.echo(f"policy and FAQ documents: {len(docs)} files in {docs[0].parent}")
