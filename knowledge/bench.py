@@ -47,7 +47,7 @@ def _add_filler(kb: KnowledgeBase, count: int, start: int, rng: random.Random) -
         metas = [{"source": i.split("#")[0], "source_type": "text", "origin": "filler", "title": "filler",
                   "section": "part", "language": "en", "updated": "", "content_hash": "", "citation": i} for i in ids]
         kb.collection.add(ids=ids, documents=texts, embeddings=list(vectors), metadatas=metas)
-    kb.collection.modify(metadata={**kb.collection.metadata, "revision": kb.collection.metadata["revision"] + 1})
+    kb.bump_revision("revision")
 
 
 def run_kb_bench(kb: KnowledgeBase, docs_dir: Path, catalog: list[Document], items: list[dict], out: Path,
@@ -57,16 +57,18 @@ def run_kb_bench(kb: KnowledgeBase, docs_dir: Path, catalog: list[Document], ite
     began = time.perf_counter()
     embedded = kb.sync_directory(docs_dir, progress=False).chunks_embedded
     embedded += kb.sync_documents(catalog, "catalog").chunks_embedded
-    extra = [Document(f"synthetic/{i}", "text", f"h{i}", [type(catalog[0].chunks[0])(
-        text=" ".join(rng.choices(FILLER_WORDS, k=60)), section="part", title="synthetic")]) for i in range(1000)]
-    embedded += kb.sync_documents(extra, "synthetic").chunks_embedded
     ingest_s = time.perf_counter() - began
     questions = [item["question"] for item in items]
+    quality = {mode: evaluate(kb, items, mode) | _latency(kb, questions, mode) for mode in ("dense", "bm25", "hybrid")}
+    chunk_type = type(catalog[0].chunks[0])
+    extra = [Document(f"synthetic/{i}", "text", f"h{i}", [chunk_type(
+        text=" ".join(rng.choices(FILLER_WORDS, k=60)), section="part", title="synthetic")]) for i in range(1000)]
+    began = time.perf_counter()
+    embedded += kb.sync_documents(extra, "synthetic").chunks_embedded
+    ingest_s += time.perf_counter() - began
     result = {"embedder": kb.embedder.label, "ingest": {"chunks": embedded, "seconds": round(ingest_s, 2),
                                                          "chunks_per_s": round(embedded / ingest_s, 1)},
-              "quality": {}, "latency": {}}
-    for mode in ("dense", "bm25", "hybrid"):
-        result["quality"][mode] = evaluate(kb, items, mode) | _latency(kb, questions, mode)
+              "quality": quality, "latency": {}}
     total = kb.collection.count()
     for size in sizes:
         _add_filler(kb, size - total, total, rng)

@@ -1,11 +1,10 @@
-"""Sentence embeddings for Chroma, from a packaged model: never Chroma's downloading default."""
+"""Sentence embeddings from a packaged model. kefu always passes vectors to Chroma, so Chroma's
+downloading default embedder is never used."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
-
-from chromadb import Documents, EmbeddingFunction, Embeddings
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
@@ -24,8 +23,8 @@ def resolve_model_dir(name: str) -> Path:
     return path
 
 
-class Embedder(EmbeddingFunction[Documents]):
-    """A sentence-transformers model as a Chroma embedding function; counts its calls and texts."""
+class Embedder:
+    """A sentence-transformers model that embeds lists of texts; counts its calls and texts."""
 
     _lock = threading.Lock()
 
@@ -64,23 +63,9 @@ class Embedder(EmbeddingFunction[Documents]):
             return json.loads(pooling.read_text())["word_embedding_dimension"]
         return self.model.get_embedding_dimension()
 
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002  (Chroma's protocol names it so)
+    def __call__(self, texts: list[str]) -> list:
+        """Unit-length embeddings of the texts, one model call per invocation."""
         self.calls += 1
-        self.texts_embedded += len(input)
-        vectors = self.model.encode(list(input), batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        return [v for v in vectors]
-
-    @staticmethod
-    def name() -> str:
-        return "kefu-sentence-transformers"
-
-    def get_config(self) -> dict:
-        return {"model_name": self.label}
-
-    @staticmethod
-    def build_from_config(config: dict) -> Embedder:
-        return Embedder(config["model_name"])
-
-    def is_legacy(self) -> bool:
-        return False
+        self.texts_embedded += len(texts)
+        return list(self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False))

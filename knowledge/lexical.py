@@ -22,6 +22,13 @@ GLOSSARY = {
 log = logging.getLogger(__name__)
 
 
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba sets its own logger to DEBUG on import
+    return jieba
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -31,8 +38,7 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased English stems and jieba-segmented Chinese words."""
-    import jieba
-
+    jieba = _jieba()
     tokens = []
     for piece in WORD.findall(text.lower()):
         if piece[0] >= "\u3400":
@@ -44,8 +50,7 @@ def tokenize(text: str) -> list[str]:
 
 def english_terms(text: str) -> str:
     """The glossary's English words for the Chinese words of `text` (a cross-lingual BM25 query)."""
-    import jieba
-
+    jieba = _jieba()
     words = [w for piece in WORD.findall(text) if piece[0] >= "\u3400" for w in jieba.lcut_for_search(piece)]
     return " ".join(GLOSSARY[w] for w in words if w in GLOSSARY)
 
@@ -56,7 +61,6 @@ class LexicalIndex:
     def __init__(self, ids: list[str], texts: list[str], metadatas: list[dict]):
         import bm25s
 
-        logging.getLogger("jieba").setLevel(logging.WARNING)
         self.ids, self.metadatas = ids, metadatas
         corpus = [tokenize(t) or ["∅"] for t in texts]
         self.vocab = {token for doc in corpus for token in doc}

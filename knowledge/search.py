@@ -50,8 +50,8 @@ def validate_query(query: str) -> str:
     return query.strip()
 
 
-def _curated(kb: KnowledgeBase, vector) -> Passage | None:
-    if kb.curated.count() == 0:
+def _curated(kb: KnowledgeBase, vector, counts: dict[str, int]) -> Passage | None:
+    if counts["curated"] == 0:
         return None
     hit = kb.curated.query(query_embeddings=[vector], n_results=1, include=["documents", "metadatas", "distances"])
     similarity = 1.0 - hit["distances"][0][0]
@@ -73,41 +73,39 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
         raise KnowledgeError(f"mode must be one of {', '.join(MODES)}")
     depth = max(20, 4 * k)
     where = _where(source_types, language)
-    rankings, found, cross = [], {}, []
-    vector = kb.embedder([query])[0] if mode != "bm25" or kb.curated.count() else None
-    if mode in ("hybrid", "dense") and kb.collection.count():
-        dense = kb.collection.query(query_embeddings=[vector], n_results=min(depth, kb.collection.count()),
-                                    where=where, include=["documents", "metadatas"])
+    rankings, cross = [], []
+    counts = kb.counts()
+    vector = kb.embedder([query])[0] if mode != "bm25" or counts["curated"] else None
+    if mode in ("hybrid", "dense") and counts["chunks"]:
+        # Only ids come back from the vector index; the texts of the final top k are fetched once below.
+        dense = kb.collection.query(query_embeddings=[vector], n_results=min(depth, counts["chunks"]),
+                                    where=where, include=["distances"])
         rankings.append(dense["ids"][0])
-        found.update({i: (d, m) for i, d, m in zip(dense["ids"][0], dense["documents"][0], dense["metadatas"][0])})
     if mode in ("hybrid", "bm25"):
         index = kb.lexical()
         allowed = None
         if source_types or language:
             allowed = lambda m: (not source_types or m["source_type"] in source_types) and (  # noqa: E731
                 not language or m["language"] == language)
-        hits = index.search(query, depth, allowed)
-        rankings.append([i for i, _ in hits])
+        rankings.append([i for i, _ in index.search(query, depth, allowed)])
         if language is None and language_of(query) == "zh" and (english := english_terms(query)):
             # A Chinese question also gets the best English passages, through the glossary's translations.
-            cross = index.search(english, depth, lambda m: m["language"] == "en" and (
-                not source_types or m["source_type"] in source_types))
-            rankings.append([i for i, _ in cross])
-            hits += cross
-        missing = list(dict.fromkeys(i for i, _ in hits if i not in found))
-        if missing:
-            got = kb.collection.get(ids=missing, include=["documents", "metadatas"])
-            found.update({i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])})
+            cross = [i for i, _ in index.search(english, depth, lambda m: m["language"] == "en" and (
+                not source_types or m["source_type"] in source_types))]
+            rankings.append(cross)
     fused = reciprocal_rank_fusion(rankings)
-    if cross and cross[0][0] not in fused[:k] and k >= 3:
+    if cross and cross[0] not in fused[:k] and k >= 3:
         # The English policy is the authoritative text: a Chinese question always sees its best English passage.
-        fused.remove(cross[0][0])
-        fused.insert(2, cross[0][0])
+        fused.remove(cross[0])
+        fused.insert(2, cross[0])
+    top = fused[:k]
+    got = kb.collection.get(ids=top, include=["documents", "metadatas"]) if top else {"ids": []}
+    found = {i: (d, m) for i, d, m in zip(got["ids"], got.get("documents", []), got.get("metadatas", []))}
     passages = []
-    for rank, citation in enumerate(fused[:k]):
+    for rank, citation in enumerate(c for c in top if c in found):
         text, meta = found[citation]
         passages.append(Passage(citation=citation, text=text, source=meta["source"], section=meta["section"],
                                 source_type=meta["source_type"], language=meta["language"],
                                 score=round(1.0 / (rank + 1), 4)))
-    curated = _curated(kb, vector) if vector is not None else None
+    curated = _curated(kb, vector, counts) if vector is not None else None
     return ([curated] + passages[: k - 1]) if curated else passages

@@ -70,6 +70,7 @@ class KnowledgeBase:
         self.curated = self._collection(f"{name}-curated")
         self._lexical = None
         self._lexical_revision = None
+        self._counts: tuple[tuple, dict[str, int]] | None = None
 
     def _collection(self, name: str):
         meta = {"embedder": self.embedder.label, "dimension": self.embedder.dimension}
@@ -82,31 +83,50 @@ class KnowledgeBase:
                                  f"({meta['dimension']}); use another --collection or re-sync into a new one")
         return collection
 
+    def get_all(self, include: list[str], where: dict | None = None, page: int = 2000) -> dict:
+        """Every matching record, fetched page by page (one big get overflows SQLite's variable limit)."""
+        merged = {"ids": [], **{key: [] for key in include}}
+        offset = 0
+        while True:
+            got = self.collection.get(where=where, include=include, limit=page, offset=offset)
+            for key in merged:
+                merged[key] += got[key]
+            if len(got["ids"]) < page:
+                return merged
+            offset += page
+
     # ---- writing -------------------------------------------------------------------------------
     def _existing(self, origin: str) -> dict[str, str]:
-        got = self.collection.get(where={"origin": origin}, include=["metadatas"])
+        got = self.get_all(["metadatas"], where={"origin": origin})
         return {m["source"]: m["content_hash"] for m in got["metadatas"]}
 
-    def _write(self, document: Document, origin: str) -> int:
-        self.collection.delete(where={"source": document.source})
+    def _stage(self, document: Document, origin: str, staged: dict[str, list]) -> int:
+        """Queue a document's chunks for embedding; flushed in batches by `_flush`."""
         updated = datetime.fromtimestamp(document.updated or datetime.now().timestamp(), timezone.utc).isoformat()
-        ids, texts, metas = [], [], []
         for ordinal, chunk in enumerate(document.chunks):
             citation = f"{document.source}#{slug(chunk.section)}:{ordinal}"
-            ids.append(citation)
-            texts.append(chunk.text)
-            metas.append({"source": document.source, "source_type": document.source_type, "origin": origin,
-                          "title": chunk.title, "section": chunk.section, "language": language_of(chunk.text),
-                          "updated": updated, "content_hash": document.content_hash, "citation": citation})
-        for start in range(0, len(ids), BATCH):
-            self.collection.add(ids=ids[start:start + BATCH], documents=texts[start:start + BATCH],
-                                metadatas=metas[start:start + BATCH],
-                                embeddings=self.embedder(texts[start:start + BATCH]))
-        return len(ids)
+            staged["ids"].append(citation)
+            staged["documents"].append(chunk.text)
+            staged["metadatas"].append({
+                "source": document.source, "source_type": document.source_type, "origin": origin,
+                "title": chunk.title, "section": chunk.section, "language": language_of(chunk.text),
+                "updated": updated, "content_hash": document.content_hash, "citation": citation})
+        if len(staged["ids"]) >= BATCH:
+            self._flush(staged)
+        return len(document.chunks)
+
+    def _flush(self, staged: dict[str, list]) -> None:
+        """Embed and add the queued chunks, one embedder call per batch."""
+        while staged["ids"]:
+            batch = {key: values[:BATCH] for key, values in staged.items()}
+            self.collection.add(**batch, embeddings=self.embedder(batch["documents"]))
+            for values in staged.values():
+                del values[:BATCH]
 
     def _sync(self, items: dict[str, tuple[str, Callable[[], Document]]], origin: str, progress: bool) -> SyncReport:
         """Add or re-embed what changed, delete what vanished; `items` maps source → (hash, loader)."""
         report, existing = SyncReport(), self._existing(origin)
+        staged = {"ids": [], "documents": [], "metadatas": []}
         for source, (digest, load) in tqdm(items.items(), desc=f"sync {self.name}", unit="file",
                                             disable=not progress, leave=False):
             if existing.get(source) == digest:
@@ -118,14 +138,16 @@ class KnowledgeBase:
                 report.errors[source] = f"{type(exc).__name__}: {exc}"
                 log.warning("skipped %s: %s", source, exc)
                 continue
-            report.chunks_embedded += self._write(document, origin)
+            if source in existing:
+                self.collection.delete(where={"source": source})
+            report.chunks_embedded += self._stage(document, origin, staged)
             (report.updated if source in existing else report.added).append(source)
+        self._flush(staged)
         for source in sorted(set(existing) - set(items)):
             self.collection.delete(where={"source": source})
             report.deleted.append(source)
         if report.changed:
-            revision = int((self.collection.metadata or {}).get("revision", 0)) + 1
-            self.collection.modify(metadata={**(self.collection.metadata or {}), "revision": revision})
+            self.bump_revision("revision")
         return report
 
     def sync_directory(self, root: Path, progress: bool = True) -> SyncReport:
@@ -141,6 +163,22 @@ class KnowledgeBase:
         """Mirror ready-made documents (such as the product catalog) under their own origin."""
         return self._sync({d.source: (d.content_hash, lambda d=d: d) for d in documents}, origin, progress)
 
+    def bump_revision(self, key: str = "revision") -> None:
+        """Advance a revision counter in the collection metadata, so every process drops its caches."""
+        metadata = self.client.get_collection(self.name).metadata or {}
+        self.collection.modify(metadata={**metadata, key: int(metadata.get(key, 0)) + 1})
+
+    def _revisions(self) -> tuple:
+        metadata = self.client.get_collection(self.name).metadata or {}
+        return metadata.get("revision", 0), metadata.get("curated_revision", 0)
+
+    def counts(self) -> dict[str, int]:
+        """Chunk and curated-answer counts, cached until a sync or curated edit (count() is slow at 100k)."""
+        revisions = self._revisions()
+        if self._counts is None or self._counts[0] != revisions:
+            self._counts = (revisions, {"chunks": self.collection.count(), "curated": self.curated.count()})
+        return self._counts[1]
+
     # ---- curated answers -----------------------------------------------------------------------
     def add_curated(self, question: str, answer: str, answer_id: str | None = None) -> str:
         """Store a staff-written answer; it wins for questions close enough to `question`."""
@@ -149,11 +187,13 @@ class KnowledgeBase:
         answer_id = answer_id or f"curated:{content_hash(question.strip().lower().encode())[:12]}"
         self.curated.upsert(ids=[answer_id], documents=[question.strip()], embeddings=self.embedder([question]),
                             metadatas=[{"answer": answer.strip(), "language": language_of(question)}])
+        self.bump_revision("curated_revision")
         return answer_id
 
     def remove_curated(self, answer_id: str) -> None:
         """Delete a curated answer."""
         self.curated.delete(ids=[answer_id])
+        self.bump_revision("curated_revision")
 
     def list_curated(self) -> list[dict]:
         """Every curated answer: id, question, answer."""
@@ -166,16 +206,16 @@ class KnowledgeBase:
         """The BM25 index, rebuilt when the collection's revision changed."""
         from knowledge.lexical import LexicalIndex
 
-        revision = (self.client.get_collection(self.name).metadata or {}).get("revision")
+        revision = self._revisions()[0]
         if self._lexical is None or revision != self._lexical_revision:
-            got = self.collection.get(include=["documents", "metadatas"])
+            got = self.get_all(["documents", "metadatas"])
             self._lexical = LexicalIndex(got["ids"], got["documents"], got["metadatas"])
             self._lexical_revision = revision
         return self._lexical
 
     def stats(self) -> dict:
         """Counts by source type and language, the embedder, and the curated answers."""
-        metas = self.collection.get(include=["metadatas"])["metadatas"]
+        metas = self.get_all(["metadatas"])["metadatas"]
         by_type, by_language = {}, {}
         for m in metas:
             by_type[m["source_type"]] = by_type.get(m["source_type"], 0) + 1

@@ -50,8 +50,10 @@ def _configure_logging() -> None:
     from assistant.config import get_settings
 
     # Logs go to stderr so that stdout stays machine-readable (JSON lines).
-    logging.basicConfig(level=get_settings().log_level.upper(), format="%(message)s",
-                        handlers=[RichHandler(show_path=False, console=Console(stderr=True))])
+    level = get_settings().log_level.upper()
+    handler = RichHandler(show_path=False, console=Console(stderr=True))
+    handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet too
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler])
     for noisy in ("alembic", "httpx", "httpcore", "sentence_transformers", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
