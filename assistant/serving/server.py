@@ -141,17 +141,24 @@ class VllmServer:
         return (errors or text or ["no log output"])[-lines:]
 
     def stop(self, grace_s: float = 20) -> None:
-        """SIGTERM the whole process group, then SIGKILL what is left after the grace period."""
-        if self.process is None or self.process.poll() is not None:
+        """SIGTERM the whole process group, wait for every process in it, SIGKILL what outlives the grace period."""
+        import psutil
+
+        if self.process is None:
             return
         try:
+            tree = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        try:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(grace_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
         except ProcessLookupError:
-            pass
+            return
+        _, alive = psutil.wait_procs(tree, timeout=grace_s)
+        for process in alive:
+            process.kill()
+        psutil.wait_procs(alive, timeout=5)
+        self.process.wait()
         log.info("vLLM stopped")
 
     def __enter__(self) -> VllmServer:
