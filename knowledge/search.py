@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 
 from knowledge.errors import KnowledgeError
 from knowledge.chunking import language_of
@@ -39,6 +40,11 @@ def _where(source_types: list[str] | None, language: str | None) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _allowed(meta: dict, source_types: list[str] | None, language: str | None) -> bool:
+    """The BM25 side of the same filters the dense side passes to Chroma as `where`."""
+    return (not source_types or meta["source_type"] in source_types) and (not language or meta["language"] == language)
 
 
 def validate_query(query: str) -> str:
@@ -83,15 +89,12 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
         rankings.append(dense["ids"][0])
     if mode in ("hybrid", "bm25"):
         index = kb.lexical()
-        allowed = None
-        if source_types or language:
-            allowed = lambda m: (not source_types or m["source_type"] in source_types) and (  # noqa: E731
-                not language or m["language"] == language)
+        allowed = partial(_allowed, source_types=source_types, language=language) if source_types or language else None
         rankings.append([i for i, _ in index.search(query, depth, allowed)])
         if language is None and language_of(query) == "zh" and (english := english_terms(query)):
             # A Chinese question also gets the best English passages, through the glossary's translations.
-            cross = [i for i, _ in index.search(english, depth, lambda m: m["language"] == "en" and (
-                not source_types or m["source_type"] in source_types))]
+            cross = [i for i, _ in index.search(english, depth,
+                                                partial(_allowed, source_types=source_types, language="en"))]
             rankings.append(cross)
     fused = reciprocal_rank_fusion(rankings)
     if cross and cross[0] not in fused[:k] and k >= 3:

@@ -66,7 +66,7 @@ def call(
 ) -> None:
     """Call one tool. A write prints its summary and pending-action id; confirm it with `kefu tool confirm`."""
     result = _runner(session, as_customer).call(name, _parse_json(args, "--args"))
-    _echo(result.as_json() | ({"pending_action_id": result.pending_action_id} if result.pending_action_id else {}))
+    _echo(result.as_json())
     if result.error is not None:
         raise typer.Exit(1)
 
@@ -104,4 +104,4 @@ def replay(
     if not isinstance(calls, list) or not all(isinstance(c, dict) and "name" in c for c in calls):
         raise KefuError(f'{file} must hold a JSON list of {{"name": ..., "arguments": {{...}}}} objects')
     for result in run_replay(_runner(session, as_customer), calls, confirm=confirm):
-        _echo(result.as_json() | ({"pending_action_id": result.pending_action_id} if result.pending_action_id else {}))
+        _echo(result.as_json())

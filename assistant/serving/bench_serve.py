@@ -13,6 +13,7 @@ from rich.table import Table
 from assistant.config import Settings
 from assistant.serving.bench import Run, transformers_runs, vllm_run
 from assistant.serving.bench_prompts import bench_prompts
+from assistant.serving.merge import merge_adapter
 from assistant.serving.models import adapters, model_path
 from assistant.serving.server import VllmServer, accelerator
 
@@ -22,19 +23,16 @@ BENCH_ADAPTER = "bench-lora"
 
 def make_adapter_and_merged(model_dir: Path, out: Path, existing: Path | None) -> tuple[Path, Path]:
     """A LoRA adapter (the registered one, or a rank-16 all-linear one with random weights) and its merge."""
-    import torch
-    from peft import LoraConfig, PeftModel, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    adapter_dir, merged_dir = existing or out / "adapter", out / "merged"
-    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
+    adapter_dir = existing or out / "adapter"
     if existing is None:
+        import torch
+        from peft import LoraConfig, get_peft_model
+        from transformers import AutoModelForCausalLM
+
+        base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
         config = LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", init_lora_weights=False)
         get_peft_model(base, config).save_pretrained(adapter_dir)
-        base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
-    PeftModel.from_pretrained(base, adapter_dir).merge_and_unload().save_pretrained(merged_dir)
-    AutoTokenizer.from_pretrained(model_dir).save_pretrained(merged_dir)
-    return adapter_dir, merged_dir
+    return adapter_dir, merge_adapter(model_dir, adapter_dir, out / "merged")
 
 
 def _served(server: VllmServer, model: str, prompts, max_tokens: int, levels: dict[int, int], tag: str) -> list[Run]:

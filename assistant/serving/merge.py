@@ -21,17 +21,22 @@ def merged_model(settings: Settings, adapter_name: str, adapter_dir: Path) -> Pa
     marker = target / MARKER
     if marker.exists() and json.loads(marker.read_text()).get("adapter_sha256") == digest:
         return target
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    merge_adapter(model_path(settings), adapter_dir, staging)
+    (staging / MARKER).write_text(json.dumps({"adapter": adapter_name, "adapter_sha256": digest}))
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return target
+
+
+def merge_adapter(base_dir: Path, adapter_dir: Path, target: Path) -> Path:
+    """Save base weights with the adapter merged in (bf16 safetensors) and the tokenizer to `target`."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    base_dir = model_path(settings)
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
     base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.bfloat16)
-    PeftModel.from_pretrained(base, adapter_dir).merge_and_unload().save_pretrained(staging)
-    AutoTokenizer.from_pretrained(base_dir).save_pretrained(staging)
-    (staging / MARKER).write_text(json.dumps({"adapter": adapter_name, "adapter_sha256": digest}))
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    PeftModel.from_pretrained(base, adapter_dir).merge_and_unload().save_pretrained(target)
+    AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target

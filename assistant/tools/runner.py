@@ -40,7 +40,8 @@ class ToolResult:
     def as_json(self) -> dict:
         """One JSON-able line for the command line."""
         body = {"name": self.name}
-        return body | ({"error": self.error} if self.error is not None else {"output": self.output})
+        body |= {"error": self.error} if self.error is not None else {"output": self.output}
+        return body | ({"pending_action_id": self.pending_action_id} if self.pending_action_id else {})
 
 
 def _utc(moment: datetime | None) -> datetime | None:
