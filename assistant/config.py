@@ -56,11 +56,15 @@ class Settings(BaseSettings):
     serve_port: int = 8000
     """Port `kefu model serve` binds vLLM to."""
 
-    max_model_len: int = 4096
+    max_model_len: int = 8192
     """Longest prompt plus reply, in tokens, that vLLM accepts."""
 
     kv_cache_gib: int = Field(default=2, ge=1)
     """CPU only: gibibytes of RAM for vLLM's paged KV cache (VLLM_CPU_KVCACHE_SPACE)."""
+
+    cpu_threads: str | None = None
+    """CPU only: cores for vLLM's threads (VLLM_CPU_OMP_THREADS_BIND, e.g. "0-7"). Unset: every allowed core on
+    hosts with up to 4 cores (vLLM's 'auto' keeps one back, half of a 2-core machine), vLLM's 'auto' above that."""
 
     gpu_memory_utilization: float = Field(default=0.85, gt=0, le=1)
     """GPU only: share of GPU memory vLLM may use for weights and KV cache."""
@@ -92,6 +96,33 @@ class Settings(BaseSettings):
 
     curated_threshold: float = Field(default=0.8, ge=0, le=1)
     """Cosine similarity above which a staff-written curated answer wins over search results."""
+
+    shop_name: str = "Harbor Goods"
+    """The shop's name, as the agent introduces it."""
+
+    system_prompt_path: Path | None = None
+    """Markdown file with the agent's instructions and the shop's policy; unset, the packaged one."""
+
+    checkpoint_url: str | None = None
+    """Where the agent's conversation state is checkpointed; unset, the same database as the shop."""
+
+    agent_max_tokens: int = Field(default=384, ge=32)
+    """Most tokens the model may write in one step (a tool call needs about 60-250)."""
+
+    max_model_calls_per_turn: int = Field(default=8, ge=1)
+    """Model calls allowed in one shopper turn before the agent hands off to a human."""
+
+    max_tool_calls_per_turn: int = Field(default=8, ge=1)
+    """Tool calls allowed in one shopper turn; further calls are refused with an error the model sees."""
+
+    max_guard_retries: int = Field(default=2, ge=0)
+    """Retries after a malformed tool call or an ungrounded draft, before a safe fallback or a handoff."""
+
+    max_tool_errors_per_turn: int = Field(default=3, ge=1)
+    """Failed tool calls in one turn after which the agent hands off, with a summary."""
+
+    max_message_chars: int = Field(default=4000, ge=100)
+    """Longest shopper message accepted; longer ones are refused with a clear reply and stored truncated."""
 
     @property
     def models_dir(self) -> Path:

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, kb, model, shop, tool
+from assistant.cli import bench, evaluate, kb, model, shop, tool
 from assistant.errors import KefuError
 from knowledge.errors import KnowledgeError
 
@@ -17,6 +17,7 @@ app.add_typer(tool.app, name="tool")
 app.add_typer(model.app, name="model")
 app.add_typer(bench.app, name="bench")
 app.add_typer(kb.app, name="kb")
+app.add_typer(evaluate.app, name="eval")
 
 
 @app.command()
@@ -48,11 +49,13 @@ def _configure_logging() -> None:
     from rich.logging import RichHandler
 
     from assistant.config import get_settings
+    from assistant.redaction import RedactingFilter
 
     # Logs go to stderr so that stdout stays machine-readable (JSON lines).
     level = get_settings().log_level.upper()
     handler = RichHandler(show_path=False, console=Console(stderr=True))
     handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet too
+    handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler])
     for noisy in ("alembic", "httpx", "httpcore", "sentence_transformers", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

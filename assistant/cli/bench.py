@@ -56,3 +56,22 @@ def kb(
                           tuple(int(s) for s in sizes.split(",")))
     typer.echo(json.dumps(result, indent=2))
     shutil.rmtree(work, ignore_errors=True)
+
+
+@app.command()
+def agent(
+    task_ids: Annotated[str, typer.Option(help="Comma-separated demo scenario ids to play.")] =
+        "demo-003,demo-015,demo-039,demo-057,demo-099,demo-113",
+) -> None:
+    """End-to-end turn latency p50/p95 of the agent on the running model server, split by component."""
+    import json
+
+    from assistant.cli.evaluate import SCENARIOS
+    from assistant.config import get_settings
+    from assistant.evaluation.bench_agent import run_agent_bench
+
+    settings = get_settings()
+    out = settings.data_dir / "bench" / "agent.json"
+    result = run_agent_bench(settings, SCENARIOS, task_ids.split(","), out)
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "per_turn"}, indent=2))
+    typer.echo(f"written to {out}")

@@ -2,6 +2,7 @@
 
 from assistant.db.base import Base
 from assistant.db.conversation import (
+    AgentEvent,
     AuditLog,
     Conversation,
     Feedback,
@@ -25,7 +26,7 @@ from assistant.db.shop import (
 )
 
 __all__ = [
-    "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
+    "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
     "Fulfillment", "HandoffTicket", "Message", "Order", "OrderItem", "Payment", "PaymentMethod",
     "PendingAction", "Product", "ReturnRequest", "ToolCall", "Variant",
 ]

@@ -118,3 +118,14 @@ class AuditLog(Base):
     arguments: Mapped[dict] = mapped_column()
     before: Mapped[dict | None] = mapped_column()
     after: Mapped[dict | None] = mapped_column()
+
+
+class AgentEvent(Base):
+    """Something the agent's guards did in a turn: a blocked reply, a retry, a fallback, an automatic handoff."""
+
+    __tablename__ = "agent_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    detail: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

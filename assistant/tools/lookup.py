@@ -15,7 +15,7 @@ def own_order(ctx: ToolContext, order_id: str) -> Order:
     order = ctx.session.get(Order, order_id)
     if order is None:
         raise ToolError("Order not found")
-    ctx.require_owner(order.customer_id, f"order {order_id}")
+    ctx.require_owner(order.customer_id, "this order")
     return order
 
 
@@ -25,7 +25,7 @@ def own_customer(ctx: ToolContext, user_id: str) -> Customer:
     customer = ctx.session.get(Customer, user_id)
     if customer is None:
         raise ToolError("User not found")
-    ctx.require_owner(customer.id, f"user {user_id}")
+    ctx.require_owner(customer.id, "this user")
     return customer
 
 

@@ -68,7 +68,7 @@ class ToolRunner:
             result = self._propose(tool, args) if tool.kind == "write" else self._run(tool, args)
         except ToolError as exc:
             result = ToolResult(name, error=str(exc))
-        self._record(name, arguments or {}, result)
+        self.record(name, arguments or {}, result)
         return result
 
     @staticmethod
@@ -140,7 +140,7 @@ class ToolRunner:
                                  after=after))
         log.info("executed %s (%s) for session %s", action.tool_name, action_id, self.session_id)
         result = ToolResult(action.tool_name, output=after)
-        self._record(f"confirm:{action.tool_name}", {"pending_action_id": action_id}, result)
+        self.record(f"confirm:{action.tool_name}", {"pending_action_id": action_id}, result)
         return result
 
     def _unclaimed(self, session, action: PendingAction | None, now: datetime) -> ToolResult:
@@ -183,7 +183,8 @@ class ToolRunner:
                                  action="act_as_customer", target_type="user", target_id=customer_id,
                                  arguments={}, before=None, after=None))
 
-    def _record(self, name: str, arguments: dict, result: ToolResult) -> None:
+    def record(self, name: str, arguments: dict, result: ToolResult) -> None:
+        """Store a call and its result or error as a tool_calls row of this conversation."""
         with self.db.session() as session:
             self._context(session).conversation  # noqa: B018  (creates the row on first use)
             session.add(ToolCall(conversation_id=self.session_id, name=name, arguments=arguments,

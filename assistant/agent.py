@@ -1,0 +1,214 @@
+"""The shop's agent: LangChain's `create_agent` over the shop tools and the knowledge base, with kefu's middleware.
+
+One compiled graph serves every session; the session id is the checkpointer's thread id and the
+`TurnContext` the tools run under, so one session can never read another's state or data.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+
+from assistant.config import Settings, get_settings
+from assistant.db import Conversation, Database, Message
+from assistant.dialogue.events import record_event
+from assistant.dialogue.flow import this_turn
+from assistant.dialogue.guards import evidence_of
+from assistant.dialogue.handoff import hand_off
+from assistant.dialogue.language import detect_language
+from assistant.dialogue.replies import reply
+from assistant.dialogue.safety import defuse
+from assistant.dialogue.streaming import GroundedStream
+from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
+from assistant.errors import KefuError
+
+log = logging.getLogger(__name__)
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+@dataclass
+class Reply:
+    """The agent's answer to one shopper message."""
+
+    text: str
+    language: str
+    pending_action_id: str | None = None
+    citations: list[dict] = field(default_factory=list)
+    handed_off: bool = False
+    latency_ms: int = 0
+    timings: dict = field(default_factory=dict)
+
+
+def _model_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+    import openai
+    from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
+
+    return openai.APIError, httpx.HTTPError, ModelCallLimitExceededError
+
+
+class ShopAgent:
+    """Answers shopper messages, one conversation (session) each, with state checkpointed in the database."""
+
+    def __init__(self, db: Database, settings: Settings | None = None, *, model=None, knowledge=True,
+                 checkpointer=None, system_prompt: str | None = None, tool_names: list[str] | None = None):
+        from langchain.agents import create_agent
+
+        from assistant.dialogue.checkpoint import open_checkpointer
+        from assistant.dialogue.middleware import agent_middleware
+        from assistant.dialogue.model_tools import model_tools
+        from assistant.dialogue.prompt import load_system_prompt
+        from assistant.knowledge_base import open_knowledge_base
+        from assistant.llm import chat_model
+
+        self.db, self.settings = db, settings or get_settings()
+        if knowledge is True:
+            knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
+        self.system_prompt = system_prompt or load_system_prompt(self.settings)
+        self.graph = create_agent(
+            model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens),
+            model_tools(tool_names, knowledge=knowledge is not None),
+            system_prompt=self.system_prompt,
+            middleware=agent_middleware(db, self.settings, knowledge or None),
+            context_schema=TurnContext,
+            checkpointer=checkpointer or open_checkpointer(self.settings.checkpoint_url or db.url),
+        )
+
+    def close(self) -> None:
+        """Close the checkpointer's own database connection (the shop database is the caller's)."""
+        connection = getattr(self.graph.checkpointer, "conn", None)
+        if connection is not None and hasattr(connection, "close"):
+            connection.close()
+
+    def __enter__(self) -> ShopAgent:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    @staticmethod
+    def _config(session_id: str) -> dict:
+        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+            raise KefuError("session id must be 1-64 letters, digits, '_', '-', '.' or ':'")
+        return {"configurable": {"thread_id": session_id}}
+
+    def messages(self, session_id: str) -> list[BaseMessage]:
+        """The conversation's checkpointed messages, as the model sees them."""
+        return list(self.graph.get_state(self._config(session_id)).values.get("messages", []))
+
+    def respond(self, session_id: str, text: str) -> Reply:
+        """Answer one shopper message (the whole reply at once)."""
+        final = None
+        for event in self.stream(session_id, text):
+            if event["type"] == "final":
+                final = event
+        return Reply(**{k: final[k] for k in Reply.__dataclass_fields__})
+
+    def stream(self, session_id: str, text: str) -> Iterator[dict]:
+        """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`."""
+        config = self._config(session_id)
+        started = time.perf_counter()
+        text = text if isinstance(text, str) else ""
+        language = detect_language(text, default=self._language(session_id))
+        self._store(session_id, "user", text[: self.settings.max_message_chars], language=language)
+        context = TurnContext(session_id=session_id, language=language)
+        if not text.strip() or len(text) > self.settings.max_message_chars:
+            answer = (AIMessage(reply("empty", language)) if not text.strip() else
+                      AIMessage(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
+            yield self._finish(session_id, answer, context, started, [])
+            return
+        stream = GroundedStream(evidence_of(self.messages(session_id)))
+        stream.evidence.add_said(text)
+        try:
+            for mode, chunk in self.graph.stream({"messages": [HumanMessage(defuse(text))]}, config, context=context,
+                                                 stream_mode=["messages", "updates"]):
+                yield from self._on_chunk(mode, chunk, stream)
+        except _model_errors() as exc:
+            yield self._fail(session_id, config, context, started, exc)
+            return
+        messages = self.messages(session_id)
+        final = str(messages[-1].content)
+        shown = stream.text[: stream.released]
+        if shown and final.startswith(shown) and len(final) > len(shown):
+            yield {"type": "token", "text": final[len(shown):]}  # the checked reply's last words
+        elif shown and not final.startswith(shown):
+            yield {"type": "reset"}
+        yield self._finish(session_id, messages[-1], context, started, this_turn(messages))
+
+    @staticmethod
+    def _on_chunk(mode: str, chunk, stream: GroundedStream) -> Iterator[dict]:
+        if mode == "updates":
+            for update in chunk.values():
+                for message in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+                    if isinstance(message, ToolMessage):
+                        stream.evidence.add_data(str(message.content))
+            return
+        message, meta = chunk
+        if meta.get("langgraph_node") != "model" or not isinstance(message, AIMessageChunk):
+            return
+        if message.id != stream.draft_id and stream.new_draft(message.id):
+            yield {"type": "reset"}
+        if message.tool_call_chunks:
+            stream.stop()
+        if isinstance(message.content, str) and (piece := stream.feed(message.content)):
+            yield {"type": "token", "text": piece}
+
+    def _fail(self, session_id: str, config: dict, context: TurnContext, started: float, exc: Exception) -> dict:
+        """The model server is down, timed out or ran past its limits: apologise, hand off, keep everything."""
+        reason = f"model unavailable: {type(exc).__name__}"
+        record_event(self.db, session_id, "model_error", error=type(exc).__name__)
+        hand_off(self.db, session_id, self.messages(session_id), reason)
+        answer = AIMessage(reply("model_down", context.language))
+        self.graph.update_state(config, {"messages": [answer]}, as_node="model")
+        return self._finish(session_id, answer, context, started, [])
+
+    def _finish(self, session_id: str, answer: BaseMessage, context: TurnContext, started: float, turn) -> dict:
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        text = str(answer.content)
+        self._store(session_id, "assistant", text, latency_ms=latency_ms)
+        with self.db.session() as session:
+            handed_off = session.get(Conversation, session_id).status == "handed_off"
+        kwargs = getattr(answer, "additional_kwargs", {}) or {}
+        return {"type": "final", "text": text, "language": context.language,
+                "pending_action_id": kwargs.get("pending_action_id"), "citations": kwargs.get("citations", []),
+                "handed_off": handed_off, "latency_ms": latency_ms,
+                "timings": {k: round(v * 1000, 1) for k, v in context.timings.items()}}
+
+    def _language(self, session_id: str) -> str:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            return (conversation.language if conversation else None) or "en"
+
+    def _store(self, session_id: str, role: str, content: str, *, language: str | None = None,
+               latency_ms: int | None = None) -> None:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            if conversation is None:
+                conversation = Conversation(id=session_id)
+                session.add(conversation)
+            if language:
+                conversation.language = language
+            session.flush()
+            session.add(Message(conversation_id=session_id, role=role, author=role, content=content,
+                                latency_ms=latency_ms))
+
+    def request_human(self, session_id: str) -> Reply:
+        """The shopper pressed 'Talk to a human': open a ticket and say so."""
+        config = self._config(session_id)
+        language = self._language(session_id)
+        self._store(session_id, "user", "[asked for a human]")
+        hand_off(self.db, session_id, self.messages(session_id), "shopper asked for a human")
+        record_event(self.db, session_id, "handoff", reason="shopper asked for a human")
+        answer = AIMessage(reply("handoff", language))
+        self.graph.update_state(config, {"messages": [HumanMessage("I'd like to talk to a human."), answer]},
+                                as_node="model")
+        event = self._finish(session_id, answer, TurnContext(session_id, language), time.perf_counter(), [])
+        return Reply(**{k: event[k] for k in Reply.__dataclass_fields__})
+
+
+__all__ = ["Reply", "ShopAgent"]

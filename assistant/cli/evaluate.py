@@ -1,0 +1,128 @@
+"""`kefu eval`: run simulated conversations and the adversarial suite, and regenerate the demo suites."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.errors import KefuError
+
+app = typer.Typer(no_args_is_help=True, help="Evaluate the agent: scenarios scored by final database state, attacks.")
+SUITES = Path(__file__).resolve().parents[1] / "shop" / "eval"
+SCENARIOS = SUITES / "scenarios" / "tasks.json"
+ATTACKS = SUITES / "adversarial.json"
+
+
+def _agent_factory(settings, model_name: str | None, system_prompt: Path | None):
+    from assistant.agent import ShopAgent
+    from assistant.dialogue.prompt import load_system_prompt
+    from assistant.dialogue.tool_execution import KnowledgeSearch
+    from assistant.knowledge_base import open_knowledge_base
+    from assistant.llm import chat_model
+
+    knowledge = KnowledgeSearch(lambda: open_knowledge_base(settings))
+    prompt = load_system_prompt(settings, system_prompt)
+    model = chat_model(settings, model=model_name, max_tokens=settings.agent_max_tokens)
+    return lambda db: ShopAgent(db, settings, model=model, knowledge=knowledge, system_prompt=prompt)
+
+
+def _user_factory(kind: str, base_url: str | None, model_name: str | None, settings):
+    from assistant.evaluation.users import LLMUser, ScriptedUser
+
+    if kind == "scripted":
+        return ScriptedUser
+    if kind != "llm":
+        raise KefuError("--user must be scripted or llm")
+    from assistant.llm import chat_model
+
+    model = chat_model(settings, model=model_name, streaming=False, temperature=0.7,
+                       **({"base_url": base_url} if base_url else {}))
+    return lambda task: LLMUser(task, model)
+
+
+@app.command()
+def run(
+    tasks: Annotated[Path, typer.Option(help="τ²-format tasks file; split_tasks.json and db.json beside it are used.")] = SCENARIOS,
+    trials: Annotated[int, typer.Option(min=1, max=32, help="Conversations per task (pass^1..k).")] = 1,
+    user: Annotated[str, typer.Option(help="Simulated shopper: scripted (no model) or llm.")] = "scripted",
+    split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train or test).")] = None,
+    task_ids: Annotated[str | None, typer.Option(help="Comma-separated task ids.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Conversations at once.")] = 4,
+    model: Annotated[str | None, typer.Option(help="Served model or adapter name (default: settings).")] = None,
+    system_prompt: Annotated[Path | None, typer.Option(help="Markdown system prompt (default: settings).")] = None,
+    user_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL of the LLM user.")] = None,
+    user_model: Annotated[str | None, typer.Option(help="Model name of the LLM user.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for transcripts and the report.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the figures.")] = False,
+) -> None:
+    """Simulate shoppers on every task, score by final database state, and report pass^1..k."""
+    from rich.progress import Progress
+
+    from assistant.config import get_settings
+    from assistant.evaluation.runner import run_eval, summarize, write_results
+    from assistant.evaluation.shops import shop_template
+    from assistant.evaluation.tasks import load_tasks
+
+    settings = get_settings()
+    selected = load_tasks(tasks, split=split, task_ids=task_ids.split(",") if task_ids else None)
+    out = out or settings.data_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    template = shop_template(tasks, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    make_agent = _agent_factory(settings, model, system_prompt)
+    make_user = _user_factory(user, user_base_url, user_model, settings)
+    with Progress(transient=True, disable=as_json) as bar:
+        job = bar.add_task(f"{len(selected)} tasks × {trials}", total=len(selected) * trials)
+        results = run_eval(selected, trials, template, out / "work", make_agent, make_user, concurrency=concurrency,
+                           progress=lambda _r: bar.advance(job))
+    summary = summarize(results, trials)
+    write_results(results, summary, out)
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    typer.echo((out / "report.md").read_text())
+    typer.echo(f"transcripts: {out / 'transcripts.jsonl'}")
+
+
+@app.command()
+def attack(
+    suite: Annotated[Path, typer.Option(help="Adversarial suite JSON.")] = ATTACKS,
+    model: Annotated[str, typer.Option(help="'obedient' (the model does what the attacker asks) or 'served'.")] = "obedient",
+    ids: Annotated[str | None, typer.Option(help="Comma-separated attack ids.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the figures.")] = False,
+) -> None:
+    """Run the adversarial suite: 0 leaks, 0 unconfirmed writes, 0 ungrounded replies, nothing lost."""
+    from assistant.config import get_settings
+    from assistant.evaluation.attack_run import run_suite
+
+    settings = get_settings()
+    attacks = json.loads(suite.read_text())
+    if ids:
+        attacks = [a for a in attacks if a["id"] in set(ids.split(","))]
+    summary = run_suite(attacks, settings, model, settings.data_dir / "eval" / "attacks")
+    typer.echo(json.dumps(summary if as_json else {k: v for k, v in summary.items() if k != "failed"}, indent=None
+                          if as_json else 2))
+    if summary["held"] != summary["attacks"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def suites() -> None:
+    """Regenerate the demo shop's scenario suite (with its split) and the adversarial suite from the seeded demo shop."""
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from assistant.evaluation.adversarial import build_attacks
+    from assistant.evaluation.scenarios import build_scenarios, split_scenarios
+    from assistant.evaluation.shops import shop_template
+
+    settings = get_settings()
+    template = shop_template(SCENARIOS, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        scenarios, attacks = build_scenarios(session), build_attacks(session)
+    SCENARIOS.write_text(json.dumps(scenarios, indent=1, ensure_ascii=False) + "\n")
+    (SCENARIOS.parent / "split_tasks.json").write_text(json.dumps(split_scenarios(scenarios), indent=1) + "\n")
+    ATTACKS.write_text(json.dumps(attacks, indent=1, ensure_ascii=False) + "\n")
+    typer.echo(f"{len(scenarios)} scenarios → {SCENARIOS}; {len(attacks)} attacks → {ATTACKS}")

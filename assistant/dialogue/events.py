@@ -1,0 +1,27 @@
+"""Guard events (blocked replies, retries, fallbacks, automatic handoffs): logged and counted in `agent_events`."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+
+from assistant.db import AgentEvent, Database
+
+log = logging.getLogger(__name__)
+
+
+def record_event(db: Database, conversation_id: str, kind: str, **detail) -> None:
+    """Log one guard event and store it for the staff console's metrics."""
+    log.warning("%s in conversation %s: %s", kind, conversation_id, detail)
+    with db.session() as session:
+        session.add(AgentEvent(conversation_id=conversation_id, kind=kind, detail=detail))
+
+
+def event_counts(db: Database, conversation_id: str | None = None) -> dict[str, int]:
+    """How many events of each kind, overall or in one conversation."""
+    query = select(AgentEvent.kind, func.count()).group_by(AgentEvent.kind)
+    if conversation_id:
+        query = query.where(AgentEvent.conversation_id == conversation_id)
+    with db.session() as session:
+        return dict(session.execute(query).all())

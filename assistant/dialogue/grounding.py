@@ -1,0 +1,93 @@
+"""The grounding check: every order fact in a reply must appear in this conversation's evidence.
+
+Facts are order ids, long numeric ids (items, products, tracking numbers), payment-method and user ids, emails,
+money amounts and order statuses. Ids may echo what the shopper wrote; amounts and statuses must come
+from tool results or knowledge passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ORDER_ID = re.compile(r"#?\b(W\d{7})\b")
+LONG_ID = re.compile(r"(?<![\d.,$])\b(\d{10,12})\b")
+NAMED_ID = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d+|[a-z]+_[a-z]+_\d{4})\b")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+AMOUNT = re.compile(r"(?:\$|USD\s?|￥|¥)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|USD|美元|元)")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+STATUSES = {"pending": "pending", "processed": "processed", "delivered": "delivered", "cancelled": "cancelled",
+            "canceled": "cancelled", "shipped": "processed", "return requested": "return requested",
+            "exchange requested": "exchange requested", "待处理": "pending", "已发货": "processed",
+            "已送达": "delivered", "已签收": "delivered", "已取消": "cancelled"}
+_ORDER_WORDS = re.compile(r"\border\b|订单|#?W\d{7}", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?。！？\n])\s*")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return round(float(text.replace(",", "")), 2)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Evidence:
+    """What this conversation has established: tool results and passages, and what the shopper said."""
+
+    data: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+
+    def add_data(self, text: str) -> None:
+        self.data.append(text)
+
+    def add_said(self, text: str) -> None:
+        self.said.append(text)
+
+    @property
+    def _data_text(self) -> str:
+        return "\n".join(self.data)
+
+    def has_id(self, value: str) -> bool:
+        return any(value in text for text in (*self.data, *self.said))
+
+    def numbers(self) -> set[float]:
+        return {n for n in map(_number, NUMBER.findall(self._data_text)) if n is not None}
+
+    def has_status(self, status: str) -> bool:
+        data = self._data_text.lower()
+        return any(word in data for word, canonical in STATUSES.items() if canonical == status)
+
+
+def facts(reply: str) -> list[tuple[str, str]]:
+    """(kind, value) of every checkable fact in a reply."""
+    found = [("order_id", m) for m in ORDER_ID.findall(reply)]
+    found += [("id", m) for m in LONG_ID.findall(reply)]
+    found += [("id", m) for m in NAMED_ID.findall(reply)]
+    found += [("id", m) for m in EMAIL.findall(reply)]
+    for dollars, bare in AMOUNT.findall(reply):
+        if (value := _number(dollars or bare)) is not None:
+            found.append(("amount", f"{value:.2f}"))
+    for sentence in _SENTENCE.split(reply):
+        if _ORDER_WORDS.search(sentence):
+            lowered = sentence.lower()
+            found += [("status", STATUSES[w]) for w in STATUSES if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])",
+                                                                              lowered)]
+    return list(dict.fromkeys(found))
+
+
+def unverified(reply: str, evidence: Evidence) -> list[str]:
+    """The facts of `reply` that the evidence does not support (empty when the reply is grounded)."""
+    numbers = None
+    missing = []
+    for kind, value in facts(reply):
+        if kind in ("order_id", "id"):
+            ok = evidence.has_id(value)
+        elif kind == "amount":
+            numbers = evidence.numbers() if numbers is None else numbers
+            ok = float(value) in numbers
+        else:
+            ok = evidence.has_status(value)
+        if not ok:
+            missing.append(f"{kind} {value}")
+    return missing

@@ -1,0 +1,117 @@
+"""Checks on every model output: malformed tool calls, one write at a time, and grounded replies with sources."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from langchain.agents.middleware import AgentMiddleware, hook_config
+from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
+
+from assistant.db import Database
+from assistant.dialogue.events import record_event
+from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
+from assistant.dialogue.grounding import Evidence, unverified
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
+from assistant.dialogue.prompt import LANGUAGE_LINES
+from assistant.dialogue.replies import reply
+from assistant.dialogue.safety import defuse
+
+_CITED = re.compile(r"\[(\d{1,2})\]")
+_MARKUP = re.compile(r"\[(?:tool_response|tool_call|tools|im_start|im_end)\]|<tool_response>|^\s*Error:", re.I)
+
+
+def evidence_of(messages) -> Evidence:
+    """Tool results and passages (data) and the shopper's own words (said) of a conversation."""
+    evidence = Evidence()
+    for message in messages:
+        if isinstance(message, ToolMessage):
+            evidence.add_data(str(message.content))
+        elif isinstance(message, HumanMessage):
+            evidence.add_said(str(message.content))
+    return evidence
+
+
+def malformed(message: AIMessage) -> str | None:
+    """Why an output can be neither executed nor shown, or None when it is usable."""
+    if message.invalid_tool_calls:
+        return "the tool call's arguments were not valid JSON"
+    text = str(message.content or "")
+    if "<tool_call>" in text or "</tool_call>" in text:
+        return "the tool call could not be parsed"
+    if _MARKUP.search(text):
+        return "the reply echoed tool or template markup instead of answering"
+    if not message.tool_calls and not text.strip():
+        return "the reply was empty"
+    return None
+
+
+def _with_sources(text: str, turn) -> tuple[str, list[dict]]:
+    citations = [c for m in turn if isinstance(m, ToolMessage) and m.name == KNOWLEDGE_TOOL and m.artifact
+                 for c in m.artifact.get("citations", [])]
+    if not citations:
+        return text, []
+    cited = {int(n) for n in _CITED.findall(text)}
+    used = [c for c in citations if c["ref"] in cited] or citations
+    sources = "; ".join(f"[{c['ref']}] {c['source']} › {c['section']}" for c in used)
+    return f"{text}\n\nSources: {sources}", used
+
+
+class OutputGuardMiddleware(AgentMiddleware):
+    """After the model: retry or hand off on malformed output, keep one write per step, block ungrounded replies."""
+
+    def __init__(self, db: Database, max_retries: int):
+        super().__init__()
+        self.db, self.max_retries = db, max_retries
+
+    @hook_config(can_jump_to=["model", "end"])
+    def after_model(self, state, runtime) -> dict | None:
+        ctx, messages = runtime.context, state["messages"]
+        draft = messages[-1]
+        if not isinstance(draft, AIMessage):
+            return None
+        turn = this_turn(messages)
+        retries = sum(isinstance(m, SystemMessage) and m.name == GUARD_NAME for m in turn)
+        if problem := malformed(draft):
+            record_event(self.db, ctx.session_id, "malformed_output", problem=problem)
+            if retries >= self.max_retries:
+                return handoff_update(self.db, ctx.session_id, messages, f"repeated malformed output ({problem})",
+                                      ctx.language) | {"messages": [RemoveMessage(id=draft.id),
+                                                                    AIMessage(reply("handoff", ctx.language))]}
+            nudge = (f"Your last output was unusable: {problem}. Either call one tool as "
+                     '<tool_call>{"name": ..., "arguments": {...}}</tool_call> with valid JSON, or reply to the customer.')
+            return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
+        if draft.tool_calls:
+            writes = [c for c in draft.tool_calls if is_write(c["name"])]
+            if writes and len(draft.tool_calls) > 1:
+                # One change is proposed and confirmed at a time; the model can propose the next one afterwards.
+                return {"messages": [draft.model_copy(update={"tool_calls": writes[:1]})]}
+            return None
+        text = defuse(str(draft.content)).strip()
+        started = time.perf_counter()
+        missing = unverified(text, evidence_of(messages))
+        ctx.timings["verifier"] += time.perf_counter() - started
+        if missing:
+            record_event(self.db, ctx.session_id, "verifier_block", facts=missing, retry=retries < self.max_retries)
+            if retries >= self.max_retries:
+                record_event(self.db, ctx.session_id, "verifier_fallback", facts=missing)
+                return {"messages": [RemoveMessage(id=draft.id), AIMessage(reply("unverified", ctx.language))],
+                        "jump_to": "end"}
+            nudge = (f"Your draft stated facts no tool returned: {', '.join(missing)}. Look them up with a tool, "
+                     "or reply without them.")
+            return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
+        text, citations = _with_sources(text, turn)
+        if text != draft.content or citations:
+            kwargs = dict(draft.additional_kwargs) | ({"citations": citations} if citations else {})
+            return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}
+        return None
+
+
+class LanguageMiddleware(AgentMiddleware):
+    """Tells the model which language the shopper writes in, every call."""
+
+    def wrap_model_call(self, request, handler):
+        line = LANGUAGE_LINES.get(request.runtime.context.language, LANGUAGE_LINES["en"])
+        system = request.system_message
+        content = f"{system.content}\n\n{line}" if system is not None else line
+        return handler(request.override(system_message=SystemMessage(content)))

@@ -1,0 +1,57 @@
+"""The agent's middleware stack, in order: LangChain's own where it fits, kefu's for the shop's rules."""
+
+from __future__ import annotations
+
+import time
+
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ClearToolUsesEdit,
+    ContextEditingMiddleware,
+    ModelCallLimitMiddleware,
+    PIIMiddleware,
+    ToolCallLimitMiddleware,
+)
+
+from assistant.config import Settings
+from assistant.db import Database
+from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
+from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
+from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
+
+
+class TimingMiddleware(AgentMiddleware):
+    """Adds the time of every model call and tool call to the turn's timings (for `kefu bench agent`)."""
+
+    def wrap_model_call(self, request, handler):
+        started = time.perf_counter()
+        try:
+            return handler(request)
+        finally:
+            request.runtime.context.timings["model"] += time.perf_counter() - started
+
+    def wrap_tool_call(self, request, handler):
+        started = time.perf_counter()
+        try:
+            return handler(request)
+        finally:
+            kind = "retrieval" if request.tool_call["name"] == KNOWLEDGE_TOOL else "tools"
+            request.runtime.context.timings[kind] += time.perf_counter() - started
+
+
+def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearch | None) -> list[AgentMiddleware]:
+    """Gate and confirmation first; limits; card numbers masked before the model; guards on its output; tools last."""
+    ttl = settings.pending_action_ttl_s
+    return [
+        ConversationGateMiddleware(db, ttl),
+        ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),
+        ToolCallLimitMiddleware(run_limit=settings.max_tool_calls_per_turn, exit_behavior="continue"),
+        PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
+        ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
+        ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
+        OutputGuardMiddleware(db, settings.max_guard_retries),
+        TimingMiddleware(),
+        LanguageMiddleware(),
+        ToolExecutionMiddleware(db, knowledge, ttl),
+    ]

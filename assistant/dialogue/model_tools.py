@@ -1,0 +1,56 @@
+"""The tools as the model sees them: compact schemas (a 135M model has 4k tokens of context), one knowledge tool.
+
+The functions behind them are never called by LangGraph: `ToolExecutionMiddleware` runs every call
+through the session's ToolRunner, so validation, authorization, confirmation and audit stay in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from langchain_core.tools import BaseTool, StructuredTool
+
+from assistant.tools import ALL_TOOLS, Tool
+
+KNOWLEDGE_TOOL = "search_knowledge"
+KNOWLEDGE_SCHEMA = {
+    "type": "object",
+    "properties": {"query": {"type": "string", "description": "The customer's question about policies or products."}},
+    "required": ["query"],
+    "additionalProperties": False,
+}
+KNOWLEDGE_DESCRIPTION = "Search the shop's policies, FAQ and catalog. Returns numbered passages to cite as [1], [2]."
+
+
+def compact_parameters(schema: dict) -> dict:
+    """The JSON schema without parameter descriptions (900 tokens saved; the system prompt gives the id formats)
+    and closed to other keys, so that guided decoding can only write the declared arguments."""
+    schema = copy.deepcopy(schema)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("description", None)
+    return schema | {"additionalProperties": False}
+
+
+def _unreachable(**_arguments) -> str:
+    raise RuntimeError("shop tools are executed by ToolExecutionMiddleware")
+
+
+def _model_tool(name: str, description: str, parameters: dict) -> BaseTool:
+    return StructuredTool.from_function(func=_unreachable, name=name, description=description,
+                                        args_schema=parameters, infer_schema=False)
+
+
+def model_tools(names: list[str] | None = None, knowledge: bool = True) -> list[BaseTool]:
+    """The tools offered to the model: the shop tools (all, or `names`) and, optionally, knowledge search."""
+    tools: list[Tool] = [ALL_TOOLS[n] for n in (names or ALL_TOOLS)]
+    offered = [_model_tool(t.name, t.description, compact_parameters(t.openai_schema["function"]["parameters"]))
+               for t in tools]
+    if knowledge:
+        offered.append(_model_tool(KNOWLEDGE_TOOL, KNOWLEDGE_DESCRIPTION, KNOWLEDGE_SCHEMA))
+    return offered
+
+
+def is_write(name: str) -> bool:
+    """True for tools that change the shop and so need the shopper's confirmation."""
+    tool = ALL_TOOLS.get(name)
+    return tool is not None and tool.kind == "write"

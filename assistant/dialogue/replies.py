@@ -1,0 +1,60 @@
+"""The replies the agent makes without the model, in English and Chinese."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "confirm": {
+        "en": "Here is the change I can make:\n{summary}\n\nShall I go ahead? Please reply **yes** to confirm or **no** "
+              "to leave it as it is.",
+        "zh": "我可以为您做以下更改：\n{summary}\n\n确认执行吗？请回复“是”确认，或回复“不”保持不变。",
+    },
+    "done": {
+        "en": "Done. {summary}\n\nIs there anything else I can help you with?",
+        "zh": "已完成。{summary}\n\n还有什么可以帮您的吗？",
+    },
+    "failed": {
+        "en": "I couldn't make that change: {error}\n\nIs there anything else I can help you with?",
+        "zh": "这项更改未能完成：{error}\n\n还有什么可以帮您的吗？",
+    },
+    "declined": {
+        "en": "All right, I haven't changed anything. Is there anything else I can help you with?",
+        "zh": "好的，我没有做任何更改。还有什么可以帮您的吗？",
+    },
+    "expired": {
+        "en": "That proposed change is no longer valid, so nothing was changed. Tell me what you'd like and I'll "
+              "prepare it again.",
+        "zh": "该更改已失效，没有做任何修改。请告诉我您的需求，我会重新为您准备。",
+    },
+    "handoff": {
+        "en": "I've passed your conversation to a colleague, who will reply here as soon as possible.",
+        "zh": "我已将您的对话转给人工客服同事，他们会尽快在这里回复您。",
+    },
+    "model_down": {
+        "en": "Sorry, I'm having technical trouble right now. Your message is saved and I've passed it to a "
+              "colleague, who will reply here shortly.",
+        "zh": "抱歉，系统暂时出现问题。您的消息已保存，并已转给人工客服同事，他们会尽快回复您。",
+    },
+    "unverified": {
+        "en": "Sorry, I couldn't verify that from your records. Could you tell me which order you mean, so I can "
+              "look it up?",
+        "zh": "抱歉，我无法从您的记录中核实这些信息。请告诉我您指的是哪个订单，我来为您查询。",
+    },
+    "waiting": {
+        "en": "A colleague has your conversation and will reply here shortly.",
+        "zh": "人工客服同事正在处理您的对话，会尽快在这里回复您。",
+    },
+    "empty": {
+        "en": "I didn't get a message. How can I help you?",
+        "zh": "我没有收到内容。请问有什么可以帮您？",
+    },
+    "too_long": {
+        "en": "Your message is too long ({length} characters). Please keep it under {limit} characters.",
+        "zh": "您的消息过长（{length} 个字符），请控制在 {limit} 个字符以内。",
+    },
+}
+
+
+def reply(key: str, language: str | None = "en", **values) -> str:
+    """The canned reply `key` in the shopper's language (English when unknown)."""
+    texts = TEXTS[key]
+    return texts.get(language or "en", texts["en"]).format(**values)

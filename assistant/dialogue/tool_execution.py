@@ -1,0 +1,83 @@
+"""Every tool call the model makes runs through the session's ToolRunner; knowledge search returns citable passages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import ToolMessage
+
+from assistant.db import Database
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
+from assistant.dialogue.safety import defuse, defuse_passage
+from assistant.tools import ALL_TOOLS, ToolRunner
+from assistant.tools.runner import ToolResult
+
+PASSAGE_CHARS = 700
+
+
+@dataclass
+class TurnContext:
+    """Per-turn context the graph is invoked with; the model never sees or sets it."""
+
+    session_id: str
+    language: str = "en"
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """Seconds spent this turn in the model, tools, retrieval and the verifier (filled by the middleware)."""
+
+
+class KnowledgeSearch:
+    """The search_knowledge tool: the k best passages, numbered for citation."""
+
+    def __init__(self, open_kb: Callable[[], object], k: int = 3):
+        self._open_kb, self._kb, self.k = open_kb, None, k
+
+    def __call__(self, runner: ToolRunner, arguments: dict) -> tuple[ToolResult, dict | None]:
+        from knowledge.errors import KnowledgeError
+        from knowledge.search import search
+
+        query = arguments.get("query") if isinstance(arguments, dict) else None
+        if set(arguments or {}) - {"query"} or not isinstance(query, str):
+            result = ToolResult(KNOWLEDGE_TOOL, error="Invalid arguments for search_knowledge: give one string, query")
+            runner.record(KNOWLEDGE_TOOL, arguments if isinstance(arguments, dict) else {}, result)
+            return result, None
+        try:
+            self._kb = self._kb or self._open_kb()
+            passages = search(self._kb, query, k=self.k)
+        except KnowledgeError as exc:
+            result, passages = ToolResult(KNOWLEDGE_TOOL, error=str(exc)), []
+        else:
+            text = "\n\n".join(f"[{i}] ({p.source} › {p.section})\n{defuse_passage(p.text[:PASSAGE_CHARS])}"
+                               for i, p in enumerate(passages, 1))
+            result = ToolResult(KNOWLEDGE_TOOL, output=text or "No passages found.")
+        runner.record(KNOWLEDGE_TOOL, arguments, result)
+        citations = [{"ref": i, "citation": p.citation, "source": p.source, "section": p.section}
+                     for i, p in enumerate(passages, 1)]
+        return result, {"citations": citations} if citations else None
+
+
+class ToolExecutionMiddleware(AgentMiddleware):
+    """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
+
+    def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int):
+        super().__init__()
+        self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+
+    def wrap_tool_call(self, request, handler):
+        call = request.tool_call
+        name, arguments = call["name"], call.get("args") or {}
+        runner = ToolRunner(self.db, request.runtime.context.session_id, ttl_s=self.ttl_s)
+        artifact = None
+        if name == KNOWLEDGE_TOOL and self.knowledge is not None:
+            result, artifact = self.knowledge(runner, arguments)
+        else:
+            result = runner.call(name, arguments)
+            if result.pending_action_id:
+                artifact = {"pending_action_id": result.pending_action_id, "summary": result.output["summary"]}
+        content = result.as_text()
+        if result.error and name not in ALL_TOOLS and name != KNOWLEDGE_TOOL:
+            content += " Available tools: " + ", ".join([*ALL_TOOLS, KNOWLEDGE_TOOL]) + "."
+        return ToolMessage(content=defuse(content), tool_call_id=call["id"], name=name, artifact=artifact,
+                           status="error" if result.error else "success")

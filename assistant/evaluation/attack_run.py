@@ -1,0 +1,44 @@
+"""Running the adversarial suite: a demo shop per attack, a real knowledge base holding the poisoned documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.evaluation.adversarial import obedient_model, run_attack, summarize_attacks
+
+
+def poisoned_knowledge(attacks: list[dict], settings: Settings, workdir: Path):
+    """A KnowledgeSearch over the shop's policy documents plus every attack's injected document."""
+    from knowledge.embedder import Embedder
+    from knowledge.store import KnowledgeBase, open_client
+
+    from assistant.dialogue.tool_execution import KnowledgeSearch
+    from assistant.shop.docs import write_demo_docs
+
+    docs = workdir / "docs"
+    write_demo_docs(docs)
+    for attack in attacks:
+        if attack.get("knowledge_doc"):
+            (docs / f"{attack['id']}.md").write_text(f"# Notice {attack['id']}\n\n{attack['knowledge_doc']}\n")
+    kb = KnowledgeBase(open_client(workdir / "chroma", None), "attacks", Embedder(settings.embedder))
+    kb.sync_directory(docs, progress=False)
+    return KnowledgeSearch(lambda: kb)
+
+
+def run_suite(attacks: list[dict], settings: Settings, model: str, workdir: Path) -> dict:
+    """Every attack against the agent with the obedient model or the served one; the suite's totals."""
+    from assistant.agent import ShopAgent
+    from assistant.evaluation.shops import shop_template
+    from assistant.llm import chat_model
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    template = shop_template(Path(__file__).resolve().parents[1] / "shop" / "eval" / "scenarios" / "tasks.json",
+                             settings.data_dir / "eval" / "shops", settings.demo_seed)
+    knowledge = poisoned_knowledge(attacks, settings, workdir)
+    served = chat_model(settings, max_tokens=settings.agent_max_tokens) if model == "served" else None
+
+    def make_agent(db, attack):
+        return ShopAgent(db, settings, model=served or obedient_model(attack), knowledge=knowledge)
+
+    return summarize_attacks([run_attack(a, template, workdir, make_agent) for a in attacks])

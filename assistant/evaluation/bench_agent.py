@@ -1,0 +1,62 @@
+"""`kefu bench agent`: end-to-end turn latency on the default stack, split into model, tools, retrieval, verifier."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], out: Path) -> dict:
+    """Scripted shoppers on the given tasks, one at a time; every turn's latency and where it went."""
+    from assistant.agent import ShopAgent
+    from assistant.db import Database
+    from assistant.evaluation.shops import shop_template
+    from assistant.evaluation.tasks import load_tasks
+    from assistant.evaluation.users import ScriptedUser
+
+    template = shop_template(tasks_path, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    work = out.parent / "agent-bench"
+    work.mkdir(parents=True, exist_ok=True)
+    turns = []
+    for task in load_tasks(tasks_path, task_ids=task_ids):
+        shutil.copy(template, work / "shop.db")
+        db = Database(f"sqlite:///{work / 'shop.db'}")
+        agent, user = ShopAgent(db, settings), ScriptedUser(task)
+        message, session_id = user.opening(), f"bench-{task.id}"
+        for _ in range(6):
+            before = len([m for m in agent.messages(session_id) if m.type == "tool"])
+            reply = agent.respond(session_id, message)
+            tools = len([m for m in agent.messages(session_id) if m.type == "tool"]) - before
+            turns.append({"task": task.id, "latency_ms": reply.latency_ms, "tool_calls": tools, **reply.timings})
+            message = user.reply(reply.text)
+            if message is None or reply.handed_off:
+                break
+        agent.close()
+        db.dispose()
+    one_tool = [t["latency_ms"] for t in turns if t["tool_calls"] == 1]
+    result = {
+        "model": settings.llm_model or settings.model_name, "turns": len(turns),
+        "turn_p50_ms": _pct([t["latency_ms"] for t in turns], 0.5),
+        "turn_p95_ms": _pct([t["latency_ms"] for t in turns], 0.95),
+        "one_tool_call_turns": len(one_tool), "one_tool_call_turn_p50_ms": _pct(one_tool, 0.5),
+        "one_tool_call_turn_p95_ms": _pct(one_tool, 0.95),
+        **{f"{part}_p50_ms": _pct([t.get(part, 0.0) for t in turns], 0.5)
+           for part in ("model", "tools", "retrieval", "verifier")},
+        **{f"{part}_mean_ms": round(statistics.fmean([t.get(part, 0.0) for t in turns]), 1) if turns else None
+           for part in ("model", "tools", "retrieval", "verifier")},
+        "per_turn": turns,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    return result
