@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.config import Settings, get_settings
 from assistant.db import Conversation, Database, Message
@@ -21,7 +21,7 @@ from assistant.dialogue.flow import this_turn
 from assistant.dialogue.guards import evidence_of
 from assistant.dialogue.handoff import hand_off
 from assistant.dialogue.language import detect_language
-from assistant.dialogue.replies import reply
+from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.streaming import GroundedStream
 from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
@@ -118,8 +118,8 @@ class ShopAgent:
         self._store(session_id, "user", text[: self.settings.max_message_chars], language=language)
         context = TurnContext(session_id=session_id, language=language)
         if not text.strip() or len(text) > self.settings.max_message_chars:
-            answer = (AIMessage(reply("empty", language)) if not text.strip() else
-                      AIMessage(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
+            answer = (canned(reply("empty", language)) if not text.strip() else
+                      canned(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
             yield self._finish(session_id, answer, context, started, [])
             return
         stream = GroundedStream(evidence_of(self.messages(session_id)))
@@ -163,7 +163,7 @@ class ShopAgent:
         reason = f"model unavailable: {type(exc).__name__}"
         record_event(self.db, session_id, "model_error", error=type(exc).__name__)
         hand_off(self.db, session_id, self.messages(session_id), reason)
-        answer = AIMessage(reply("model_down", context.language))
+        answer = canned(reply("model_down", context.language))
         self.graph.update_state(config, {"messages": [answer]}, as_node="model")
         return self._finish(session_id, answer, context, started, [])
 
@@ -204,7 +204,7 @@ class ShopAgent:
         self._store(session_id, "user", "[asked for a human]")
         hand_off(self.db, session_id, self.messages(session_id), "shopper asked for a human")
         record_event(self.db, session_id, "handoff", reason="shopper asked for a human")
-        answer = AIMessage(reply("handoff", language))
+        answer = canned(reply("handoff", language))
         self.graph.update_state(config, {"messages": [HumanMessage("I'd like to talk to a human."), answer]},
                                 as_node="model")
         event = self._finish(session_id, answer, TurnContext(session_id, language), time.perf_counter(), [])

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, evaluate, kb, model, shop, tool
+from assistant.cli import bench, evaluate, finetune, kb, model, shop, tool
 from assistant.errors import KefuError
 from knowledge.errors import KnowledgeError
 
@@ -18,6 +18,7 @@ app.add_typer(model.app, name="model")
 app.add_typer(bench.app, name="bench")
 app.add_typer(kb.app, name="kb")
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(finetune.app, name="finetune")
 
 
 @app.command()

@@ -31,6 +31,24 @@ def fetch(
     typer.echo(str(fetch_default_model(settings)))
 
 
+@app.command("add-adapter")
+def add_adapter(
+    path: Annotated[Path, typer.Argument(help="A LoRA adapter folder (with adapter_config.json).")],
+    name: Annotated[str | None, typer.Option(help="Name it is served under (default: the folder's name).")] = None,
+) -> None:
+    """Offer a LoRA adapter to `kefu model serve` (copied under var/adapters; unchanged files are kept)."""
+    import shutil
+
+    from assistant.config import get_settings
+    from assistant.errors import KefuError
+
+    if not (path / "adapter_config.json").exists():
+        raise KefuError(f"{path} is not a LoRA adapter folder: it has no adapter_config.json")
+    target = get_settings().adapters_dir / (name or path.name)
+    shutil.copytree(path, target, dirs_exist_ok=True)
+    typer.echo(f"adapter {target.name} → {target}")
+
+
 def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 

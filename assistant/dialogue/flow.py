@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 
 from langchain.agents.middleware import AgentMiddleware, hook_config
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Conversation, Database, PendingAction
 from assistant.dialogue.confirmation import intent_of
 from assistant.dialogue.events import record_event
 from assistant.dialogue.handoff import hand_off
-from assistant.dialogue.replies import reply
+from assistant.dialogue.replies import canned, reply
 from assistant.errors import ConfirmationError
 from assistant.tools import ToolRunner
 
@@ -32,7 +32,7 @@ def handoff_update(db: Database, session_id: str, messages: list[BaseMessage], r
     """Open a ticket, count the event, and end the turn with the handoff reply."""
     ticket = hand_off(db, session_id, messages, reason)
     record_event(db, session_id, "handoff", reason=reason, ticket=ticket)
-    return {"messages": [AIMessage(reply("handoff", language))], "jump_to": "end"}
+    return {"messages": [canned(reply("handoff", language))], "jump_to": "end"}
 
 
 class ConversationGateMiddleware(AgentMiddleware):
@@ -52,7 +52,7 @@ class ConversationGateMiddleware(AgentMiddleware):
         with self.db.session() as session:
             conversation = session.get(Conversation, ctx.session_id)
             if conversation is not None and conversation.status == "handed_off":
-                return {"messages": [AIMessage(reply("waiting", ctx.language))], "jump_to": "end"}
+                return {"messages": [canned(reply("waiting", ctx.language))], "jump_to": "end"}
             pending = session.scalars(select(PendingAction).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "pending")
                 .order_by(PendingAction.created_at.desc())).all()
@@ -68,14 +68,14 @@ class ConversationGateMiddleware(AgentMiddleware):
             return None
         if intent == "no":
             runner.decline(latest.id, decided_by="shopper")
-            return {"messages": [AIMessage(reply("declined", ctx.language))], "jump_to": "end"}
+            return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
         try:
             result = runner.confirm(latest.id, decided_by="shopper")
         except ConfirmationError:
-            return {"messages": [AIMessage(reply("expired", ctx.language))], "jump_to": "end"}
+            return {"messages": [canned(reply("expired", ctx.language))], "jump_to": "end"}
         text = (reply("failed", ctx.language, error=result.error) if result.error
                 else reply("done", ctx.language, summary=latest.summary))
-        return {"messages": [AIMessage(text)], "jump_to": "end"}
+        return {"messages": [canned(text)], "jump_to": "end"}
 
     def after_agent(self, state, runtime) -> dict | None:
         # Guard nudges only steer retries within a turn; they are not part of the dialogue.
@@ -101,10 +101,10 @@ class ToolOutcomeMiddleware(AgentMiddleware):
         for result in results:
             if result.name == "transfer_to_human_agents" and result.status != "error":
                 record_event(self.db, ctx.session_id, "handoff", reason="model transferred")
-                return {"messages": [AIMessage(reply("handoff", ctx.language))], "jump_to": "end"}
+                return {"messages": [canned(reply("handoff", ctx.language))], "jump_to": "end"}
             if result.artifact and result.artifact.get("pending_action_id"):
                 text = reply("confirm", ctx.language, summary=result.artifact["summary"])
-                return {"messages": [AIMessage(text, additional_kwargs={"pending_action_id":
+                return {"messages": [canned(text, additional_kwargs={"pending_action_id":
                                                                           result.artifact["pending_action_id"]})],
                         "jump_to": "end"}
         errors = sum(isinstance(m, ToolMessage) and m.status == "error" for m in this_turn(messages))

@@ -22,6 +22,8 @@ STATUSES = {"pending": "pending", "processed": "processed", "delivered": "delive
             "已送达": "delivered", "已签收": "delivered", "已取消": "cancelled"}
 _ORDER_WORDS = re.compile(r"\border\b|订单|#?W\d{7}", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?。！？\n])\s*")
+# "can no longer be cancelled", "cannot be returned": a status named as a possibility is not a claim about the order.
+_NOT_A_CLAIM = re.compile(r"(?:\bbe|\bnot|n't|\bnever|\bno longer|\bonly|无法|不能|不可以)\s*$")
 
 
 def _number(text: str) -> float | None:
@@ -71,8 +73,10 @@ def facts(reply: str) -> list[tuple[str, str]]:
     for sentence in _SENTENCE.split(reply):
         if _ORDER_WORDS.search(sentence):
             lowered = sentence.lower()
-            found += [("status", STATUSES[w]) for w in STATUSES if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])",
-                                                                              lowered)]
+            for word, status in STATUSES.items():
+                for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+                    if not _NOT_A_CLAIM.search(lowered[max(0, match.start() - 20): match.start()]):
+                        found.append(("status", status))
     return list(dict.fromkeys(found))
 
 

@@ -14,7 +14,7 @@ from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
 from assistant.dialogue.grounding import Evidence, unverified
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.dialogue.prompt import LANGUAGE_LINES
-from assistant.dialogue.replies import reply
+from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
 
 _CITED = re.compile(r"\[(\d{1,2})\]")
@@ -77,7 +77,7 @@ class OutputGuardMiddleware(AgentMiddleware):
             if retries >= self.max_retries:
                 return handoff_update(self.db, ctx.session_id, messages, f"repeated malformed output ({problem})",
                                       ctx.language) | {"messages": [RemoveMessage(id=draft.id),
-                                                                    AIMessage(reply("handoff", ctx.language))]}
+                                                                    canned(reply("handoff", ctx.language))]}
             nudge = (f"Your last output was unusable: {problem}. Either call one tool as "
                      '<tool_call>{"name": ..., "arguments": {...}}</tool_call> with valid JSON, or reply to the customer.')
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
@@ -95,7 +95,7 @@ class OutputGuardMiddleware(AgentMiddleware):
             record_event(self.db, ctx.session_id, "verifier_block", facts=missing, retry=retries < self.max_retries)
             if retries >= self.max_retries:
                 record_event(self.db, ctx.session_id, "verifier_fallback", facts=missing)
-                return {"messages": [RemoveMessage(id=draft.id), AIMessage(reply("unverified", ctx.language))],
+                return {"messages": [RemoveMessage(id=draft.id), canned(reply("unverified", ctx.language))],
                         "jump_to": "end"}
             nudge = (f"Your draft stated facts no tool returned: {', '.join(missing)}. Look them up with a tool, "
                      "or reply without them.")

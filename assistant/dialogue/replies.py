@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from langchain_core.messages import AIMessage
+
+CANNED = "kefu"
+"""The `name` of assistant messages the agent wrote without the model; fine-tuning never trains on them."""
+
 TEXTS: dict[str, dict[str, str]] = {
     "confirm": {
         "en": "Here is the change I can make:\n{summary}\n\nShall I go ahead? Please reply **yes** to confirm or **no** "
@@ -58,3 +63,8 @@ def reply(key: str, language: str | None = "en", **values) -> str:
     """The canned reply `key` in the shopper's language (English when unknown)."""
     texts = TEXTS[key]
     return texts.get(language or "en", texts["en"]).format(**values)
+
+
+def canned(text: str, **kwargs) -> AIMessage:
+    """An assistant message written by kefu itself, not the model."""
+    return AIMessage(text, name=CANNED, **kwargs)

@@ -12,7 +12,6 @@ from math import comb
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from sqlalchemy import select
 
 from assistant.db import Conversation, Database
 from assistant.dialogue.events import event_counts

@@ -67,8 +67,8 @@ def _card(customer: Customer, exclude: str | None = None) -> str | None:
 
 
 class _Builder:
-    def __init__(self, session: Session, rng: random.Random):
-        self.session, self.rng, self.tasks, self.used = session, rng, [], set()
+    def __init__(self, session: Session, rng: random.Random, prefix: str = "demo"):
+        self.session, self.rng, self.tasks, self.used, self.prefix = session, rng, [], set(), prefix
 
     def orders(self, status: str) -> list[Order]:
         rows = self.session.scalars(select(Order).where(Order.status == status).order_by(Order.position)).all()
@@ -79,14 +79,14 @@ class _Builder:
         if customer is not None:
             self.used.add(customer.id)
         self.tasks.append({
-            "id": f"demo-{len(self.tasks):03d}",
+            "id": f"{self.prefix}-{len(self.tasks):03d}",
             "description": {"purpose": category, "relevant_policies": None,
                             "notes": json.dumps({"category": category, "user_id": customer.id if customer else None})},
             "user_scenario": {"persona": None, "instructions": {
                 "task_instructions": style, "domain": "retail", "reason_for_call": reason,
                 "known_info": known, "unknown_info": unknown or None}},
             "initial_state": None,
-            "evaluation_criteria": {"actions": [{"action_id": f"demo-{len(self.tasks):03d}_{i}", **a, "info": None}
+            "evaluation_criteria": {"actions": [{"action_id": f"{self.prefix}-{len(self.tasks):03d}_{i}", **a, "info": None}
                                                 for i, a in enumerate(actions)],
                                     "communicate_info": info or [], "nl_assertions": None, "reward_basis": ["DB"]}})
 
@@ -108,9 +108,14 @@ def _order_tasks(b: _Builder, status: str, count: int, make: Callable) -> None:
         count -= 1
 
 
-def build_scenarios(session: Session, seed: int = 11) -> list[dict]:
-    """At least 120 tasks over the demo shop, covering every operation, refusals, knowledge and transfers."""
-    b = _Builder(session, random.Random(seed))
+def build_scenarios(session: Session, seed: int = 11, exclude: frozenset[str] = frozenset(),
+                    prefix: str = "demo") -> list[dict]:
+    """At least 120 tasks over the demo shop, covering every operation, refusals, knowledge and transfers.
+
+    Customers in `exclude` are never used (the simulator keeps the evaluation's test customers out).
+    """
+    b = _Builder(session, random.Random(seed), prefix)
+    b.used |= set(exclude)
 
     def cancel(order, customer, zh):
         reason = b.rng.choice(["no longer needed", "ordered by mistake"])

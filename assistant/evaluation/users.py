@@ -16,7 +16,7 @@ _ENDED = ("passed your conversation to a colleague", "human agent", "转给人�
 _CONFIRM = ("reply **yes**", "shall i go ahead", "(yes/no)", "确认执行", "回复“是”")
 _IDENTITY = ("email", "e-mail", "name", "zip", "postal", "identify", "verify", "authenticate", "邮箱", "姓名", "名字",
              "邮编", "身份", "验证")
-_ORDER_ASK = ("order id", "order number", "which order", "order #", "订单号", "哪个订单")
+_ORDER_ASK = ("order id", "order number", "which order", "订单号", "哪个订单")
 _ANYTHING_ELSE = ("anything else", "还有什么")
 GIVE_UP_AFTER = 3
 _SECOND_PERSON = [(r"\bYou're\b", "I'm"), (r"\byou're\b", "I'm"), (r"\bYou are\b", "I am"), (r"\byou are\b", "I am"),
@@ -54,7 +54,7 @@ class ScriptedUser:
     def _follow_up(self) -> str:
         marker = re.search(r"FOLLOW-UP:\s*(.+)", self.task.style)
         if marker:
-            return marker.group(1).strip()
+            return self._say(marker.group(1).strip())
         return ("还有，" if self.language == "zh" else "Also, as I said: ") + self._say(self.task.reason)
 
     def _say(self, text: str) -> str:

@@ -1,0 +1,104 @@
+"""`kefu finetune`: simulate dialogues, build the dataset, train and evaluate LoRA adapters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Offline fine-tuning: dialogues → dataset → LoRA adapter → evaluation.")
+
+
+@app.command()
+def simulate(
+    batches: Annotated[int, typer.Option(min=1, max=20, help="Rounds of scenario generation on fresh customers.")] = 3,
+    out: Annotated[Path | None, typer.Option(help="JSONL to write (default var/finetune/simulated.jsonl).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of phrasing and typos.")] = 0,
+) -> None:
+    """Play complete, correct conversations through the real agent on a scratch copy of the demo shop."""
+    from rich.progress import Progress
+
+    from assistant.cli.evaluate import SCENARIOS
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from assistant.evaluation.shops import shop_template
+    from finetune.dataset import write_jsonl
+    from finetune.simulator import simulate as run, simulation_tasks
+
+    settings = get_settings()
+    out = out or settings.data_dir / "finetune" / "simulated.jsonl"
+    template = shop_template(SCENARIOS, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        tasks = simulation_tasks(session, batches, SCENARIOS)
+    db.dispose()
+    with Progress() as bar:
+        job = bar.add_task(f"simulating {len(tasks)} conversations", total=len(tasks))
+        records = list(run(tasks, template, settings.data_dir / "finetune" / "work", settings, seed=seed,
+                           progress=lambda _i: bar.advance(job)))
+    write_jsonl(records, out)
+    typer.echo(f"{len(records)} conversations → {out}")
+
+
+@app.command()
+def build(
+    sources: Annotated[list[Path], typer.Argument(help="JSONL files of conversations (OpenAI chat format).")],
+    out: Annotated[Path | None, typer.Option(help="Dataset folder (default var/finetune/dataset).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the split and the order.")] = 0,
+) -> None:
+    """Filter, scrub PII, de-duplicate and split by customer; write the dataset and its card."""
+    from assistant.config import get_settings
+    from finetune.dataset import build_dataset
+
+    out = out or get_settings().data_dir / "finetune" / "dataset"
+    card = build_dataset(sources, out, seed)
+    typer.echo(json.dumps(card, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def train(
+    name: Annotated[str, typer.Option(help="Adapter name: its folder under var/adapters and its served name.")] = "kefu-default",
+    dataset: Annotated[Path | None, typer.Option(help="Dataset folder (default var/finetune/dataset).")] = None,
+    rank: Annotated[int, typer.Option(min=1, max=256)] = 16,
+    alpha: Annotated[int, typer.Option(min=1)] = 32,
+    dropout: Annotated[float, typer.Option(min=0, max=0.5)] = 0.0,
+    target_modules: Annotated[str, typer.Option(help="Comma-separated module names, or all-linear.")] = "all-linear",
+    learning_rate: Annotated[float, typer.Option()] = 2e-4,
+    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    batch_size: Annotated[int, typer.Option(min=1)] = 1,
+    grad_accumulation: Annotated[int, typer.Option(min=1)] = 4,
+    max_tokens: Annotated[int, typer.Option(min=256)] = 4096,
+    max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Train a LoRA adapter on the dataset (resumes from its last checkpoint); report tokens/s and peak memory."""
+    from assistant.config import get_settings
+    from assistant.serving.models import model_path
+    from finetune.train import TrainConfig, train as run
+
+    settings = get_settings()
+    config = TrainConfig(rank=rank, alpha=alpha, dropout=dropout, target_modules=target_modules,
+                         learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                         grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed)
+    report = run(model_path(settings, settings.model_name), dataset or settings.data_dir / "finetune" / "dataset",
+                 settings.adapters_dir / name, config)
+    typer.echo(json.dumps({k: v for k, v in report.items() if k != "loss_history"}, indent=2))
+
+
+@app.command("eval")
+def evaluate(
+    name: Annotated[str, typer.Option(help="Adapter name under var/adapters.")] = "kefu-default",
+    dataset: Annotated[Path | None, typer.Option(help="Dataset folder with eval.jsonl and card.json.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N held-out turns.")] = None,
+) -> None:
+    """Base model and adapter side by side on held-out turns; writes model_card.json beside the adapter."""
+    from assistant.config import get_settings
+    from assistant.serving.models import model_path
+    from finetune.evaluate import evaluate_adapter
+
+    settings = get_settings()
+    card = evaluate_adapter(model_path(settings, settings.model_name), settings.adapters_dir / name,
+                            dataset or settings.data_dir / "finetune" / "dataset", limit)
+    typer.echo(json.dumps({"base": card["base"], "adapter": card["adapter"]}, indent=2))

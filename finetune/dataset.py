@@ -1,0 +1,143 @@
+"""`kefu finetune build`: dialogues → filtered, PII-scrubbed, de-duplicated, split, template-formatted dataset.
+
+The loss falls only on the model's own assistant turns. SmolLM2's template has no generation markers,
+so each turn's span is found from the shared template's prefixes: render the conversation up to the
+turn with the generation prompt, render it with the turn, and the difference is what the model says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from finetune.scrub import Scrubber
+
+HELD_OUT_SHARE = 0.1
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Conversations from a JSONL file: one object per line with `messages` in OpenAI chat format."""
+    records = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(record.get("messages"), list):
+            raise ValueError(f"{path}:{number}: no `messages` list")
+        records.append(record)
+    return records
+
+
+def write_jsonl(records: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def keep(record: dict) -> bool:
+    """Resolved, rated well, or corrected by staff: the conversations worth learning from."""
+    return bool(record.get("resolved") or (record.get("rating") or 0) > 0 or record.get("corrected"))
+
+
+def fingerprint(record: dict) -> str:
+    """Near-duplicate key: the conversation's words with digits, case and spacing normalised away."""
+    text = " ".join(str(m.get("content") or "") + json.dumps(m.get("tool_calls") and
+                                                             [c["function"]["name"] for c in m["tool_calls"]])
+                    for m in record["messages"] if m["role"] != "system")
+    return hashlib.sha256(re.sub(r"\s+", " ", re.sub(r"\d", "0", text.lower())).encode()).hexdigest()
+
+
+def split_of(record: dict, seed: int) -> str:
+    """'eval' or 'train', by customer (or by conversation when there is none), stable for a seed."""
+    key = f"{seed}:{record.get('customer') or record['id']}"
+    return "eval" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 1000 < HELD_OUT_SHARE * 1000 else "train"
+
+
+@dataclass
+class BuildReport:
+    """What the build kept, dropped and replaced; written into the dataset card."""
+
+    read: int = 0
+    filtered_out: int = 0
+    duplicates: int = 0
+    pii_replaced: dict[str, int] = field(default_factory=dict)
+    splits: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
+
+
+def build_dataset(sources: list[Path], out: Path, seed: int = 0) -> dict:
+    """Filter, scrub, de-duplicate and split; write train.jsonl, eval.jsonl and card.json under `out`."""
+    report, seen, splits = BuildReport(), set(), {"train": [], "eval": []}
+    records = [r for path in sorted(sources) for r in read_jsonl(path)]
+    report.read = len(records)
+    for record in sorted(records, key=lambda r: r["id"]):
+        if not keep(record):
+            report.filtered_out += 1
+            continue
+        scrubber = Scrubber()
+        record = record | {"messages": scrubber.messages(record["messages"])}
+        for kind, n in scrubber.counts.items():
+            report.pii_replaced[kind] = report.pii_replaced.get(kind, 0) + n
+        key = fingerprint(record)
+        if key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(key)
+        splits[split_of(record, seed)].append(record)
+        report.languages[record.get("language", "?")] = report.languages.get(record.get("language", "?"), 0) + 1
+        report.categories[record.get("category") or "?"] = report.categories.get(record.get("category") or "?", 0) + 1
+    for name, rows in splits.items():
+        random.Random(seed).shuffle(rows)
+        write_jsonl(rows, out / f"{name}.jsonl")
+    report.splits = {k: len(v) for k, v in splits.items()}
+    digest = hashlib.sha256(b"".join((out / f"{n}.jsonl").read_bytes() for n in ("train", "eval"))).hexdigest()
+    card = {"seed": seed, "sources": [str(p) for p in sorted(sources)], "content_sha256": digest,
+            **report.__dict__}
+    (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
+    return card
+
+
+def template_messages(messages: list[dict]) -> list[dict]:
+    """Messages as the chat template takes them (arguments as JSON objects, no bookkeeping keys)."""
+    out = []
+    for m in messages:
+        entry = {"role": m["role"], "content": m.get("content") or ""}
+        if m.get("tool_calls"):
+            entry["tool_calls"] = [{"type": "function", "function": {
+                "name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"])}}
+                for c in m["tool_calls"]]
+        out.append(entry)
+    return out
+
+
+def encode(tokenizer, messages: list[dict], tools: list[dict], max_tokens: int) -> dict | None:
+    """input_ids and labels (-100 outside the model's own turns), or None when longer than `max_tokens`."""
+    from assistant.serving.template import render
+
+    plain = template_messages(messages)
+    text = render(tokenizer, plain, tools)
+    spans = []
+    for index, message in enumerate(messages):
+        if message["role"] == "assistant" and message.get("train", True):
+            prefix = render(tokenizer, plain[:index], tools, add_generation_prompt=True)
+            upto = render(tokenizer, plain[: index + 1], tools)
+            if not (upto.startswith(prefix) and text.startswith(upto)):
+                raise ValueError("the chat template does not render conversations as prefixes of each other")
+            spans.append((len(prefix), len(upto)))
+    if not spans:
+        return None
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    if len(encoded["input_ids"]) > max_tokens:
+        return None
+    labels = [token if any(start <= a < end for start, end in spans) else -100
+              for token, (a, _b) in zip(encoded["input_ids"], encoded["offset_mapping"])]
+    return {"input_ids": encoded["input_ids"], "labels": labels}

@@ -1,0 +1,120 @@
+"""Fine-tuning data and training: simulated dialogues through the real agent, the build, masks, a real LoRA run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.db import Database
+from assistant.evaluation.shops import shop_template
+from assistant.serving.fetch import fetch_default_model
+from assistant.tools import ALL_TOOLS, ToolRunner
+from finetune.dataset import build_dataset, encode, read_jsonl, write_jsonl
+from finetune.simulator import simulate, simulation_tasks
+
+SCENARIOS = Path("assistant/shop/eval/scenarios/tasks.json")
+CATEGORIES = ("cancel", "lookup", "refuse_cancel_delivered", "multi_request", "exchange", "transfer")
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sim")
+    template = shop_template(SCENARIOS, root / "shops", 7)
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        tasks = simulation_tasks(session, 1, SCENARIOS)
+    db.dispose()
+    chosen = {}
+    for task in tasks:
+        chosen.setdefault((task.category, task.reason.isascii()), task)
+    picked = [t for (category, _), t in chosen.items() if category in CATEGORIES]
+    records = list(simulate(picked, template, root / "work", Settings(data_dir=root)))
+    write_jsonl(records, root / "simulated.jsonl")
+    return template, records, root
+
+
+def test_simulation_never_uses_test_split_customers(simulated):
+    _template, records, _root = simulated
+    test_ids = json.loads((SCENARIOS.parent / "split_tasks.json").read_text())["test"]
+    test_customers = {json.loads(t["description"]["notes"])["user_id"] for t in json.loads(SCENARIOS.read_text())
+                      if t["id"] in test_ids}
+    assert records and not ({r["customer"] for r in records} & test_customers) - {None}
+
+
+def test_simulated_conversations_replay_through_the_tool_layer(simulated, tmp_path):
+    template, records, _root = simulated
+    for record in records:
+        shutil.copy(template, tmp_path / "replay.db")
+        db = Database(f"sqlite:///{tmp_path / 'replay.db'}")
+        runner = ToolRunner(db, f"replay-{record['id']}", actor="shopper")
+        results = {m["tool_call_id"]: m["content"] for m in record["messages"] if m["role"] == "tool"}
+        for message in record["messages"]:
+            for call in message.get("tool_calls") or []:
+                name, arguments = call["function"]["name"], json.loads(call["function"]["arguments"])
+                result = runner.call(name, arguments)
+                assert result.error is None, (record["id"], name, result.error)
+                if ALL_TOOLS[name].kind == "read":
+                    assert result.as_text() == results[call["id"]]
+                if result.pending_action_id:
+                    runner.confirm(result.pending_action_id)
+        db.dispose()
+
+
+def test_build_is_deterministic_and_splits_by_customer(simulated, tmp_path):
+    _template, _records, root = simulated
+    first = build_dataset([root / "simulated.jsonl"], tmp_path / "a", seed=5)
+    second = build_dataset([root / "simulated.jsonl"], tmp_path / "b", seed=5)
+    assert first["content_sha256"] == second["content_sha256"] and first["splits"] == second["splits"]
+    train = {r["customer"] for r in read_jsonl(tmp_path / "a" / "train.jsonl")}
+    held_out = {r["customer"] for r in read_jsonl(tmp_path / "a" / "eval.jsonl")}
+    assert not (train & held_out) - {None}
+    assert first["pii_replaced"]["EMAIL"] > 0
+    text = (tmp_path / "a" / "train.jsonl").read_text() + (tmp_path / "a" / "eval.jsonl").read_text()
+    assert "@example.com" not in text
+
+
+def test_loss_falls_only_on_the_models_own_turns(simulated):
+    from transformers import AutoTokenizer
+
+    from finetune.train import agent_tools
+
+    _template, records, _root = simulated
+    tokenizer = AutoTokenizer.from_pretrained(fetch_default_model(Settings(_env_file=None)))
+    record = next(r for r in records if r["category"] == "cancel")
+    encoded = encode(tokenizer, record["messages"], agent_tools(), 8192)
+    target = tokenizer.decode([t for t in encoded["labels"] if t != -100])
+    assert "find_user_id_by_email" in target and "cancel_pending_order" in target
+    assert "Shall I go ahead" not in target and "Done." not in target  # canned replies are not the model's
+    assert "My email is" not in target  # nor the shopper's words
+
+
+def test_a_few_real_training_steps_change_only_the_lora_weights(simulated, tmp_path):
+    import torch
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCausalLM
+
+    from finetune.train import TrainConfig, train
+
+    _template, _records, root = simulated
+    build_dataset([root / "simulated.jsonl"], tmp_path / "data", seed=1)
+    model_dir = fetch_default_model(Settings(_env_file=None))
+    before = {p.name: p.read_bytes() for p in model_dir.glob("*.safetensors")}
+    config = TrainConfig(rank=4, alpha=8, target_modules="q_proj,v_proj", epochs=0.05, grad_accumulation=1,
+                         learning_rate=1e-3, max_tokens=3500, save_steps=1000)
+    report = train(model_dir, tmp_path / "data", tmp_path / "adapter", config)
+    assert report["steps"] >= 1 and report["train_tokens_per_s"] > 0 and report["peak_rss_gib"] > 0
+    lora_b = {k: v for k, v in load_file(tmp_path / "adapter" / "adapter_model.safetensors").items() if "lora_B" in k}
+    assert lora_b and any(v.abs().sum() > 0 for v in lora_b.values())  # lora_B starts at zero: it learned
+    assert {p.name: p.read_bytes() for p in model_dir.glob("*.safetensors")} == before  # the base is untouched
+
+    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    ids = torch.tensor([[1, 2, 3, 4, 5, 6, 7, 8]])
+    with torch.no_grad():
+        plain = base(ids).logits
+        tuned = PeftModel.from_pretrained(base, tmp_path / "adapter")(ids).logits
+    assert not torch.allclose(plain, tuned)  # the reloaded adapter changes the output
