@@ -88,6 +88,7 @@ def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed
     from assistant.db import Database
     from assistant.dialogue.prompt import LANGUAGE_LINES
     from assistant.dialogue.tool_execution import KnowledgeSearch
+    from assistant.evaluation.scoring import remove_database
     from assistant.evaluation.scripted_model import ScriptedChatModel
     from assistant.knowledge_base import open_knowledge_base
 
@@ -115,8 +116,7 @@ def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed
                   "messages": to_openai(messages, agent.system_prompt, LANGUAGE_LINES[language])}
         agent.close()
         db.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove_database(path)
         if progress:
             progress(index)
         yield record

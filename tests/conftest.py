@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -110,3 +111,10 @@ def propose_and_confirm(runner: ToolRunner, name: str, args: dict):
         return result
     assert result.pending_action_id, result
     return runner.confirm(result.pending_action_id)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for servers the tests start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -23,23 +22,17 @@ from assistant.evaluation.shops import shop_template
 from assistant.serving.fetch import fetch_default_model
 from assistant.serving.server import VllmServer
 from tests.agent_helpers import stored
-from tests.conftest import run_kefu
+from tests.conftest import free_port, run_kefu
 
 pytestmark = pytest.mark.vllm
 SCENARIOS = Path("assistant/shop/eval/scenarios/tasks.json")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     settings = Settings(_env_file=None)
     fetch_default_model(settings)
-    running = VllmServer(settings, port=_free_port())
+    running = VllmServer(settings, port=free_port())
     running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
     with running:
         yield running

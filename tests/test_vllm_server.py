@@ -6,7 +6,6 @@ Marked `vllm`: `pytest -m "not vllm"` skips it for quick local runs; `make test`
 from __future__ import annotations
 
 import json
-import socket
 
 import httpx
 import psutil
@@ -18,6 +17,7 @@ from assistant.serving.fetch import fetch_default_model
 from assistant.serving.server import VllmServer
 from assistant.serving.template import render_ids
 from assistant.tools import ALL_TOOLS
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.vllm
 ADAPTER = "tiny-test-adapter"
@@ -31,12 +31,6 @@ FEW_SHOT = [
     {"role": "assistant", "content": "Thank you, Anna. You are verified."},
     {"role": "user", "content": "My email is jane.doe@example.com"},
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _tiny_adapter(model_dir, target):
@@ -56,7 +50,7 @@ def server(tmp_path_factory):
     settings = Settings(_env_file=None)
     model_dir = fetch_default_model(settings)
     adapter = _tiny_adapter(model_dir, tmp_path_factory.mktemp("adapters") / ADAPTER)
-    running = VllmServer(settings, port=_free_port(), lora={ADAPTER: adapter})
+    running = VllmServer(settings, port=free_port(), lora={ADAPTER: adapter})
     running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
     with running:
         yield running

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from assistant.db import Customer, Database, Message, Order
 from assistant.evaluation import scoring
-from assistant.evaluation.runner import remove_database
 from assistant.evaluation.scripted_model import ScriptedChatModel
 
 INJECTIONS = [
@@ -184,7 +183,7 @@ def run_attack(attack: dict, template: Path, workdir: Path, make_agent) -> Attac
     result.lost_messages = 2 * len(attack["turns"]) - len(stored)
     agent.close()
     db.dispose()
-    remove_database(path)
+    scoring.remove_database(path)
     return result
 
 

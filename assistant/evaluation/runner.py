@@ -121,15 +121,9 @@ def run_trial(task: Task, trial: int, template: Path, workdir: Path, make_agent:
                                                actual_changes, events)
     getattr(agent, "close", lambda: None)()
     db.dispose()
-    remove_database(path)
+    scoring.remove_database(path)
     return Trial(task.id, trial, failure is None, db_match, missing, handed_off, failure, safety, events, turns,
                  _transcript(messages), tools, error)
-
-
-def remove_database(path: Path) -> None:
-    """Delete a scratch SQLite file and its WAL side files."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def pass_hat_k(successes: dict[str, list[bool]], k: int) -> float:

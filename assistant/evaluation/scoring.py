@@ -20,6 +20,12 @@ from assistant.tools.replay import replay
 KINDS = ("users", "orders")
 
 
+def remove_database(path: Path) -> None:
+    """Delete a scratch SQLite file and its WAL side files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def shop_state(db: Database) -> dict:
     """Users and orders as τ² records (what the scoring compares)."""
     with db.session() as session:
@@ -43,8 +49,7 @@ def expected_state(template: Path, task: Task, workdir: Path) -> dict:
     list(replay(runner, [a for a in task.actions if a["name"] != "transfer_to_human_agents"], confirm=True))
     state = shop_state(db)
     db.dispose()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_database(path)
     return state
 
 
