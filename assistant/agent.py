@@ -23,6 +23,7 @@ from assistant.dialogue.handoff import hand_off
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
+from assistant.dialogue.staff import WITH_STAFF
 from assistant.dialogue.streaming import GroundedStream
 from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
 from assistant.errors import KefuError
@@ -40,6 +41,7 @@ class Reply:
     pending_action_id: str | None = None
     citations: list[dict] = field(default_factory=list)
     handed_off: bool = False
+    with_staff: bool = False
     latency_ms: int = 0
     timings: dict = field(default_factory=dict)
 
@@ -65,13 +67,15 @@ class ShopAgent:
         from assistant.dialogue.prompt import load_system_prompt
         from assistant.knowledge_base import open_knowledge_base
         from assistant.llm import chat_model
+        from assistant.serving.models import served_model_name
 
         self.db, self.settings = db, settings or get_settings()
         if knowledge is True:
             knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
         self.system_prompt = system_prompt or load_system_prompt(self.settings)
         self.graph = create_agent(
-            model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens),
+            model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens,
+                                model=served_model_name(self.settings)),
             model_tools(tool_names, knowledge=knowledge is not None),
             system_prompt=self.system_prompt,
             middleware=agent_middleware(db, self.settings, knowledge or None),
@@ -92,14 +96,14 @@ class ShopAgent:
         self.close()
 
     @staticmethod
-    def _config(session_id: str) -> dict:
+    def config(session_id: str) -> dict:
         if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
             raise KefuError("session id must be 1-64 letters, digits, '_', '-', '.' or ':'")
         return {"configurable": {"thread_id": session_id}}
 
     def messages(self, session_id: str) -> list[BaseMessage]:
         """The conversation's checkpointed messages, as the model sees them."""
-        return list(self.graph.get_state(self._config(session_id)).values.get("messages", []))
+        return list(self.graph.get_state(self.config(session_id)).values.get("messages", []))
 
     def respond(self, session_id: str, text: str) -> Reply:
         """Answer one shopper message (the whole reply at once)."""
@@ -111,12 +115,16 @@ class ShopAgent:
 
     def stream(self, session_id: str, text: str) -> Iterator[dict]:
         """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`."""
-        config = self._config(session_id)
+        config = self.config(session_id)
         started = time.perf_counter()
         text = text if isinstance(text, str) else ""
         language = detect_language(text, default=self._language(session_id))
         self._store(session_id, "user", text[: self.settings.max_message_chars], language=language)
         context = TurnContext(session_id=session_id, language=language)
+        if self._status(session_id) == WITH_STAFF:  # staff answer live; the agent learns it all at hand-back
+            yield {"type": "final", "text": "", "language": language, "pending_action_id": None, "citations": [],
+                   "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}
+            return
         if not text.strip() or len(text) > self.settings.max_message_chars:
             answer = (canned(reply("empty", language)) if not text.strip() else
                       canned(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
@@ -134,10 +142,11 @@ class ShopAgent:
         messages = self.messages(session_id)
         final = str(messages[-1].content)
         shown = stream.text[: stream.released]
-        if shown and final.startswith(shown) and len(final) > len(shown):
-            yield {"type": "token", "text": final[len(shown):]}  # the checked reply's last words
-        elif shown and not final.startswith(shown):
+        if shown and not final.startswith(shown):
             yield {"type": "reset"}
+            shown = ""
+        if len(final) > len(shown):  # the checked reply's last words, or all of a reply kefu wrote itself
+            yield {"type": "token", "text": final[len(shown):]}
         yield self._finish(session_id, messages[-1], context, started, this_turn(messages))
 
     @staticmethod
@@ -171,13 +180,18 @@ class ShopAgent:
         latency_ms = round((time.perf_counter() - started) * 1000)
         text = str(answer.content)
         self._store(session_id, "assistant", text, latency_ms=latency_ms)
-        with self.db.session() as session:
-            handed_off = session.get(Conversation, session_id).status == "handed_off"
+        status = self._status(session_id)
         kwargs = getattr(answer, "additional_kwargs", {}) or {}
         return {"type": "final", "text": text, "language": context.language,
                 "pending_action_id": kwargs.get("pending_action_id"), "citations": kwargs.get("citations", []),
-                "handed_off": handed_off, "latency_ms": latency_ms,
+                "handed_off": status in ("handed_off", WITH_STAFF), "with_staff": status == WITH_STAFF,
+                "latency_ms": latency_ms,
                 "timings": {k: round(v * 1000, 1) for k, v in context.timings.items()}}
+
+    def _status(self, session_id: str) -> str | None:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            return conversation.status if conversation else None
 
     def _language(self, session_id: str) -> str:
         with self.db.session() as session:
@@ -199,7 +213,7 @@ class ShopAgent:
 
     def request_human(self, session_id: str) -> Reply:
         """The shopper pressed 'Talk to a human': open a ticket and say so."""
-        config = self._config(session_id)
+        config = self.config(session_id)
         language = self._language(session_id)
         self._store(session_id, "user", "[asked for a human]")
         hand_off(self.db, session_id, self.messages(session_id), "shopper asked for a human")

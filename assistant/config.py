@@ -124,6 +124,20 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100)
     """Longest shopper message accepted; longer ones are refused with a clear reply and stored truncated."""
 
+    ui_host: str = "127.0.0.1"
+    """Where `kefu ui` (and `make run`) serve the shopper widget, the staff console and the HTTP API."""
+
+    ui_port: int = Field(default=7860, ge=1, le=65535)
+
+    staff_password_hash: str | None = None
+    """PBKDF2 hash of the staff console's password (`kefu ui hash-password`); unset, nobody can log in."""
+
+    staff_login_max_failures: int = Field(default=5, ge=1)
+    """Wrong staff passwords for one name before that name is locked out."""
+
+    staff_lockout_s: float = Field(default=300, ge=1)
+    """How long a locked-out staff name is refused, even with the right password."""
+
     @property
     def models_dir(self) -> Path:
         """Folder of fetched and registered models."""

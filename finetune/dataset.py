@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from finetune.scrub import Scrubber
+from finetune.transcripts import TranscriptError
 
 HELD_OUT_SHARE = 0.1
 
@@ -28,9 +29,9 @@ def read_jsonl(path: Path) -> list[dict]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            raise TranscriptError(f"{path}:{number}: not JSON ({exc.msg})") from exc
         if not isinstance(record.get("messages"), list):
-            raise ValueError(f"{path}:{number}: no `messages` list")
+            raise TranscriptError(f"{path}:{number}: no `messages` list")
         records.append(record)
     return records
 

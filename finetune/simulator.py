@@ -9,20 +9,16 @@ customer of the evaluation's test split.
 
 from __future__ import annotations
 
-import json
 import random
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-
 from assistant.dialogue.language import detect_language
-from assistant.dialogue.replies import CANNED
 from assistant.evaluation.tasks import Task
 from assistant.evaluation.users import ScriptedUser
 from finetune.expert import Expert
+from finetune.transcripts import to_openai
 
 TYPO_RATE = 0.08
 OPENERS = {"en": ["", "Hi, ", "Hello! ", "Hey there. ", "Good morning, "], "zh": ["", "你好，", "您好！"]}
@@ -58,27 +54,6 @@ class VariedUser(ScriptedUser):
 
     def reply(self, agent_text: str) -> str | None:
         return self._vary(super().reply(agent_text))
-
-
-def to_openai(messages, system_prompt: str, language_line: str) -> list[dict]:
-    """A checkpointed conversation in OpenAI chat format; `train` marks the model's own turns."""
-    out = [{"role": "system", "content": f"{system_prompt}\n\n{language_line}"}]
-    for m in messages:
-        if isinstance(m, HumanMessage):
-            out.append({"role": "user", "content": str(m.content)})
-        elif isinstance(m, ToolMessage):
-            out.append({"role": "tool", "tool_call_id": m.tool_call_id, "name": m.name, "content": str(m.content)})
-        elif isinstance(m, AIMessage):
-            # The sources line is appended by the output guard, never written by the model.
-            content = re.sub(r"\n\nSources: .*\Z", "", str(m.content or ""), flags=re.S)
-            entry = {"role": "assistant", "content": content, "train": m.name != CANNED}
-            if m.tool_calls:
-                entry["tool_calls"] = [{"id": c["id"], "type": "function", "function": {
-                    "name": c["name"], "arguments": json.dumps(c["args"], ensure_ascii=False)}} for c in m.tool_calls]
-            out.append(entry)
-        elif isinstance(m, SystemMessage):
-            continue
-    return out
 
 
 def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed: int = 0,

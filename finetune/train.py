@@ -38,6 +38,8 @@ class TrainConfig:
     """Stop (and save) after this much training time."""
     seed: int = 0
     save_steps: int = 20
+    init_adapter: str | None = None
+    """Folder of an adapter to continue from (same base model) instead of fresh LoRA weights."""
 
 
 def agent_tools() -> list[dict]:
@@ -80,7 +82,7 @@ def collate(pad_id: int):
 def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) -> dict:
     """Train, save the adapter under `out`, and return the training report (tokens/s, peak memory, loss)."""
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainerCallback, TrainingArguments
 
     torch.manual_seed(config.seed)
@@ -89,9 +91,12 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
     if not examples:
         raise ValueError(f"no training examples in {dataset_dir / 'train.jsonl'}")
     base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-    targets = config.target_modules if config.target_modules == "all-linear" else config.target_modules.split(",")
-    model = get_peft_model(base, LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
-                                            target_modules=targets, task_type="CAUSAL_LM"))
+    if config.init_adapter:
+        model = PeftModel.from_pretrained(base, config.init_adapter, is_trainable=True)
+    else:
+        targets = config.target_modules if config.target_modules == "all-linear" else config.target_modules.split(",")
+        model = get_peft_model(base, LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
+                                                target_modules=targets, task_type="CAUSAL_LM"))
     bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported() or not torch.cuda.is_available()
     started = time.perf_counter()
 

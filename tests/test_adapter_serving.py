@@ -1,4 +1,4 @@
-"""An adapter named by KEFU_LLM_MODEL is served merged into the weights by default, or as LoRA on request."""
+"""The default adapter (or the one KEFU_LLM_MODEL names) is served merged into the weights, or as LoRA on request."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.db import Database
 from assistant.serving.models import register_model
+from assistant.serving.registry import AdapterRegistry
 from assistant.serving.server import server_for
 
 BASE = Path(__file__).resolve().parents[1] / "var" / "models" / "smollm2-135m-instruct"
@@ -21,11 +23,15 @@ def settings_with_adapter(tmp_path) -> Settings:
 
     if not (BASE / "config.json").exists():
         pytest.fail("model missing: make test runs `kefu model fetch` first")
-    settings = Settings(_env_file=None, data_dir=tmp_path, llm_model="shop-v1")
+    settings = Settings(_env_file=None, data_dir=tmp_path)
     register_model(settings, settings.model_name, BASE)
     model = AutoModelForCausalLM.from_pretrained(BASE, dtype=torch.bfloat16)
     peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj"], init_lora_weights=False))
     peft_model.save_pretrained(tmp_path / "adapters" / "shop-v1")
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    AdapterRegistry(db).register("shop-v1", tmp_path / "adapters" / "shop-v1", settings.model_name)
+    db.dispose()
     return settings
 
 

@@ -6,6 +6,7 @@ Marked `vllm`: `pytest -m "not vllm"` skips it for quick local runs; `make test`
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import psutil
@@ -20,7 +21,8 @@ from assistant.tools import ALL_TOOLS
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.vllm
-ADAPTER = "tiny-test-adapter"
+ADAPTER = "kefu-default"
+DEFAULT_ADAPTER = Path("finetune/adapters/kefu-default")
 TOOLS = [ALL_TOOLS[name].openai_schema for name in ("find_user_id_by_email", "get_order_details")]
 FEW_SHOT = [
     {"role": "system", "content": "You are a shop assistant. Call a tool for every request."},
@@ -33,24 +35,11 @@ FEW_SHOT = [
 ]
 
 
-def _tiny_adapter(model_dir, target):
-    """A rank-8 LoRA adapter with random (non-zero) weights, made with peft."""
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
-    config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-    get_peft_model(base, config).save_pretrained(target)
-    return target
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     settings = Settings(_env_file=None)
-    model_dir = fetch_default_model(settings)
-    adapter = _tiny_adapter(model_dir, tmp_path_factory.mktemp("adapters") / ADAPTER)
-    running = VllmServer(settings, port=free_port(), lora={ADAPTER: adapter})
+    fetch_default_model(settings)
+    running = VllmServer(settings, port=free_port(), lora={ADAPTER: DEFAULT_ADAPTER.resolve()})
     running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
     with running:
         yield running
@@ -83,12 +72,26 @@ def test_required_tool_call_parses(client, server):
     assert isinstance(json.loads(calls[0].function.arguments), dict)
 
 
-def test_lora_adapter_by_name(client):
-    models = {m.id for m in client.models.list()}
-    assert ADAPTER in models
-    reply = client.chat.completions.create(model=ADAPTER, max_tokens=8, temperature=0,
-                                           messages=[{"role": "user", "content": "Hi"}])
-    assert reply.model == ADAPTER and reply.usage.completion_tokens > 0
+def test_trained_adapter_is_served_by_name_and_acts_as_trained(client, server):
+    """The committed default adapter (trained by `kefu finetune train`) answers under its name, and where the
+    base model replies in prose it calls the tool it was taught to call."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    from assistant.dialogue.model_tools import model_tools
+    from assistant.dialogue.prompt import LANGUAGE_LINES, load_system_prompt
+
+    assert ADAPTER in {m.id for m in client.models.list()}
+    system = f"{load_system_prompt(Settings(_env_file=None))}\n\n{LANGUAGE_LINES['en']}"
+    messages = [{"role": "system", "content": system},
+                {"role": "user", "content": "Hi, I want to cancel an order. My email is mei.chen@example.com"}]
+    tools = [convert_to_openai_tool(t) for t in model_tools()]
+    replies = {name: client.chat.completions.create(model=name, messages=messages, tools=tools, max_tokens=96,
+                                                    temperature=0).choices[0].message
+               for name in (server.name, ADAPTER)}
+    calls = replies[ADAPTER].tool_calls or []
+    assert [c.function.name for c in calls] == ["find_user_id_by_email"]
+    assert json.loads(calls[0].function.arguments) == {"email": "mei.chen@example.com"}
+    assert not replies[server.name].tool_calls  # the untuned base model does not call tools unprompted
 
 
 def test_template_renders_the_same_tokens_as_vllm(server):

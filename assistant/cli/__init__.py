@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, evaluate, finetune, kb, model, shop, tool
+from assistant.cli import bench, evaluate, finetune, kb, model, shop, tool, web
 from assistant.errors import KefuError
 from knowledge.errors import KnowledgeError
 
@@ -19,6 +19,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(kb.app, name="kb")
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(finetune.app, name="finetune")
+app.add_typer(web.app, name="ui")
 
 
 @app.command()
@@ -32,17 +33,27 @@ def migrate() -> None:
 
 @app.command()
 def run() -> None:
-    """Start kefu: check the shop database, then serve the model with vLLM until Ctrl-C."""
-    from assistant.cli.model import serve
+    """Start kefu: check the shop database, start vLLM, then serve the web front end until Ctrl-C."""
+    import signal
+
+    from assistant.cli.model import _interrupt
     from assistant.cli.shop import print_stats
+    from assistant.config import get_settings
     from assistant.db import Database
+    from assistant.serving.server import server_for
 
     db = Database.from_settings()
     if db.is_empty():
         raise KefuError("the shop is empty: run `kefu shop demo` or `kefu shop import --format tau2 PATH`")
     print_stats(db)
-    typer.echo("tools: `kefu tool list`, `kefu tool call NAME --session S --args JSON`")
-    serve(port=None, model=None, print_command=False)
+    settings = get_settings()
+    signal.signal(signal.SIGTERM, _interrupt)
+    with server_for(settings) as server:
+        typer.echo(f"vLLM ready at {server.base_url} serving {server.name} ({server.device}); log: {server.log_path}")
+        try:
+            web.serve_ui()
+        except KeyboardInterrupt:
+            typer.echo("stopping …")
 
 
 def _configure_logging() -> None:

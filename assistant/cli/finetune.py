@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli import adapters
+
 app = typer.Typer(no_args_is_help=True, help="Offline fine-tuning: dialogues → dataset → LoRA adapter → evaluation.")
+adapters.register(app)
 
 
 @app.command()
@@ -44,17 +47,63 @@ def simulate(
 
 @app.command()
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="JSONL files of conversations (OpenAI chat format).")],
+    sources: Annotated[list[Path] | None, typer.Argument(help="JSONL files of conversations (OpenAI chat format).")] = None,
+    recorded: Annotated[bool, typer.Option("--recorded", help="Add the database's recorded conversations.")] = False,
     out: Annotated[Path | None, typer.Option(help="Dataset folder (default var/finetune/dataset).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the split and the order.")] = 0,
 ) -> None:
     """Filter, scrub PII, de-duplicate and split by customer; write the dataset and its card."""
     from assistant.config import get_settings
+    from assistant.errors import KefuError
     from finetune.dataset import build_dataset
 
     out = out or get_settings().data_dir / "finetune" / "dataset"
+    sources = list(sources or [])
+    if recorded:
+        sources.append(_export_recorded(out / "recorded.jsonl"))
+    if not sources:
+        raise KefuError("nothing to build from: give JSONL files, --recorded, or both")
     card = build_dataset(sources, out, seed)
     typer.echo(json.dumps(card, ensure_ascii=False, indent=2))
+
+
+def _export_recorded(path: Path) -> Path:
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from finetune.dataset import write_jsonl
+    from finetune.recorded import recorded_conversations
+
+    settings = get_settings()
+    records = list(recorded_conversations(Database.from_settings(settings), settings))
+    write_jsonl(records, path)
+    typer.echo(f"{len(records)} recorded conversations → {path}", err=True)
+    return path
+
+
+@app.command()
+def export(
+    out: Annotated[Path | None, typer.Option(help="JSONL to write (default var/finetune/recorded.jsonl).")] = None,
+) -> None:
+    """Write the recorded conversations (with ratings and staff corrections) as OpenAI-format JSONL."""
+    from assistant.config import get_settings
+
+    _export_recorded(out or get_settings().data_dir / "finetune" / "recorded.jsonl")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL transcripts from another helpdesk.")],
+    out: Annotated[Path | None, typer.Option(help="Checked JSONL to write (default var/finetune/imported/NAME).")] = None,
+) -> None:
+    """Check another helpdesk's transcripts (OpenAI chat format with tool_calls) and stage them for `build`."""
+    from assistant.config import get_settings
+    from finetune.dataset import write_jsonl
+    from finetune.transcripts import import_transcripts
+
+    records = import_transcripts(path)
+    out = out or get_settings().data_dir / "finetune" / "imported" / path.name
+    write_jsonl(records, out)
+    typer.echo(f"{len(records)} transcripts checked → {out}; next: kefu finetune build {out}")
 
 
 @app.command()
@@ -72,6 +121,8 @@ def train(
     max_tokens: Annotated[int, typer.Option(min=256)] = 4096,
     max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
     seed: Annotated[int, typer.Option()] = 0,
+    init_adapter: Annotated[Path | None, typer.Option(
+        exists=True, file_okay=False, help="Continue from this adapter's weights (its rank and modules).")] = None,
 ) -> None:
     """Train a LoRA adapter on the dataset (resumes from its last checkpoint); report tokens/s and peak memory."""
     from assistant.config import get_settings
@@ -81,9 +132,11 @@ def train(
     settings = get_settings()
     config = TrainConfig(rank=rank, alpha=alpha, dropout=dropout, target_modules=target_modules,
                          learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-                         grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed)
+                         grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed,
+                         init_adapter=str(init_adapter) if init_adapter else None)
     report = run(model_path(settings, settings.model_name), dataset or settings.data_dir / "finetune" / "dataset",
                  settings.adapters_dir / name, config)
+    adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
     typer.echo(json.dumps({k: v for k, v in report.items() if k != "loss_history"}, indent=2))
 
 
@@ -101,4 +154,5 @@ def evaluate(
     settings = get_settings()
     card = evaluate_adapter(model_path(settings, settings.model_name), settings.adapters_dir / name,
                             dataset or settings.data_dir / "finetune" / "dataset", limit)
+    adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
     typer.echo(json.dumps({"base": card["base"], "adapter": card["adapter"]}, indent=2))

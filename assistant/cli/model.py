@@ -35,18 +35,26 @@ def fetch(
 def add_adapter(
     path: Annotated[Path, typer.Argument(help="A LoRA adapter folder (with adapter_config.json).")],
     name: Annotated[str | None, typer.Option(help="Name it is served under (default: the folder's name).")] = None,
+    promote: Annotated[bool, typer.Option("--promote", help="Make it the default adapter.")] = False,
 ) -> None:
-    """Offer a LoRA adapter to `kefu model serve` (copied under var/adapters; unchanged files are kept)."""
+    """Register a LoRA adapter with `kefu model serve` (copied under var/adapters; unchanged files are kept).
+    The first adapter registered becomes the default; `kefu finetune promote` changes it."""
     import shutil
 
+    from assistant.cli.adapters import open_registry
     from assistant.config import get_settings
     from assistant.errors import KefuError
 
     if not (path / "adapter_config.json").exists():
         raise KefuError(f"{path} is not a LoRA adapter folder: it has no adapter_config.json")
-    target = get_settings().adapters_dir / (name or path.name)
+    settings = get_settings()
+    target = settings.adapters_dir / (name or path.name)
     shutil.copytree(path, target, dirs_exist_ok=True)
-    typer.echo(f"adapter {target.name} → {target}")
+    registry = open_registry()
+    row = registry.register(target.name, target, settings.model_name)
+    if promote:
+        row = registry.promote(target.name)
+    typer.echo(f"adapter {target.name} → {target} ({row.status})")
 
 
 def _interrupt(*_) -> None:

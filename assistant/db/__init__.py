@@ -1,5 +1,6 @@
 """Database models, engine and migrations."""
 
+from assistant.db.adapters import AdapterVersion
 from assistant.db.base import Base
 from assistant.db.conversation import (
     AgentEvent,
@@ -26,7 +27,7 @@ from assistant.db.shop import (
 )
 
 __all__ = [
-    "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
+    "AdapterVersion", "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
     "Fulfillment", "HandoffTicket", "Message", "Order", "OrderItem", "Payment", "PaymentMethod",
     "PendingAction", "Product", "ReturnRequest", "ToolCall", "Variant",
 ]

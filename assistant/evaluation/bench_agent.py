@@ -8,6 +8,7 @@ import statistics
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.serving.models import served_model_name
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -46,7 +47,7 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
         db.dispose()
     one_tool = [t["latency_ms"] for t in turns if t["tool_calls"] == 1]
     result = {
-        "model": settings.llm_model or settings.model_name, "turns": len(turns),
+        "model": served_model_name(settings), "turns": len(turns),
         "turn_p50_ms": _pct([t["latency_ms"] for t in turns], 0.5),
         "turn_p95_ms": _pct([t["latency_ms"] for t in turns], 0.95),
         "one_tool_call_turns": len(one_tool), "one_tool_call_turn_p50_ms": _pct(one_tool, 0.5),

@@ -48,8 +48,29 @@ def model_path(settings: Settings, name: str | None = None) -> Path:
 
 
 def adapters(settings: Settings) -> dict[str, Path]:
-    """LoRA adapters offered to vLLM: every folder under `<data_dir>/adapters` with an adapter_config.json."""
-    root = settings.adapters_dir
-    if not root.exists():
-        return {}
-    return {p.name: p.resolve() for p in sorted(root.iterdir()) if (p / "adapter_config.json").exists()}
+    """LoRA adapters offered to vLLM: those of the registry (`kefu finetune list`) that are not retired."""
+    from assistant.db import Database
+    from assistant.serving.registry import AdapterRegistry
+
+    db = Database(settings.resolved_database_url)
+    try:
+        return AdapterRegistry(db).served()
+    finally:
+        db.dispose()
+
+
+def default_adapter(settings: Settings) -> str | None:
+    """The registry's default adapter (`kefu finetune promote`), or None to serve the base model."""
+    from assistant.db import Database
+    from assistant.serving.registry import AdapterRegistry
+
+    db = Database(settings.resolved_database_url)
+    try:
+        return AdapterRegistry(db).default()
+    finally:
+        db.dispose()
+
+
+def served_model_name(settings: Settings) -> str:
+    """What the agent asks the server for: KEFU_LLM_MODEL, else the default adapter, else the base model."""
+    return settings.llm_model or default_adapter(settings) or settings.model_name

@@ -17,7 +17,7 @@ import httpx
 
 from assistant.config import Settings
 from assistant.errors import KefuError
-from assistant.serving.models import adapters, model_path
+from assistant.serving.models import adapters, default_adapter, model_path
 from assistant.serving.template import template_path
 
 log = logging.getLogger(__name__)
@@ -190,9 +190,10 @@ class VllmServer:
 
 
 def server_for(settings: Settings, *, model: str | None = None, port: int | None = None) -> VllmServer:
-    """The server `kefu model serve` runs: an adapter named by KEFU_LLM_MODEL is served merged by default."""
+    """The server `kefu model serve` runs. The adapter the agent talks to (KEFU_LLM_MODEL, else the registry's
+    default) is served merged into the weights unless KEFU_LORA_SERVING=lora."""
     available = adapters(settings)
-    wanted = settings.llm_model
+    wanted = settings.llm_model or default_adapter(settings)
     if wanted in available and settings.lora_serving == "merged":
         from assistant.serving.merge import merged_model
 

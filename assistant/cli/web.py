@@ -1,0 +1,53 @@
+"""`kefu ui`: the shopper widget, the staff console and the HTTP API on one web server."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
+                  help="The web front end: shopper widget at /, staff console at /staff, HTTP API at /api.")
+
+
+def serve_ui(host: str | None = None, port: int | None = None) -> None:
+    """Serve the web front end until Ctrl-C (the model server must already be up)."""
+    import uvicorn
+
+    from assistant.agent import ShopAgent
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from ui.app import create_app
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    with ShopAgent(db, settings) as agent:
+        host, port = host or settings.ui_host, port or settings.ui_port
+        typer.echo(f"kefu at http://{host}:{port}/  (staff: /staff, API: /api, docs: /docs)")
+        uvicorn.run(create_app(agent, settings), host=host, port=port, log_level="warning")
+
+
+@app.callback()
+def ui(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default KEFU_UI_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KEFU_UI_PORT).")] = None,
+) -> None:
+    """Serve the web front end against the running model server (KEFU_LLM_BASE_URL)."""
+    if ctx.invoked_subcommand is None:
+        serve_ui(host, port)
+
+
+@app.command("hash-password")
+def hash_password(
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="The staff password (asked for when not given).")],
+) -> None:
+    """Print the hash to put in KEFU_STAFF_PASSWORD_HASH (the password itself is never stored)."""
+    from assistant.errors import KefuError
+    from ui.auth import hash_password as make_hash
+
+    try:
+        typer.echo(make_hash(password))
+    except ValueError as exc:
+        raise KefuError(str(exc)) from exc

@@ -1,0 +1,121 @@
+"""The web front end in a real browser: Debian's chromium driven by Playwright, against a real web server.
+
+The model is scripted here (what the browser tests is the widget and the console); the same cancel
+conversation runs against the real SmolLM2 under vLLM in tests/test_agent_vllm.py. Screenshots go
+to var/test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation.scripted_model import call
+from tests.agent_helpers import email_of, scripted_agent
+from tests.conftest import find_order, free_port, order_state
+from tests.ui_server import CHROMIUM, CHROMIUM_ARGS, UiServer
+from ui.app import create_app
+from ui.auth import hash_password
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path("var/test-artifacts")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)),
+             call("get_order_details", order_id=order_id),
+             f"I found order {order_id}. It is pending. Would you like to cancel it?",
+             call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
+    agent, _ = scripted_agent(db, tmp_path, steps, staff_password_hash=hash_password(PASSWORD))
+    with UiServer(create_app(agent, agent.settings), free_port()) as server:
+        yield server, agent, order_id, customer_id
+    agent.close()
+
+
+def _say(page, text: str) -> None:
+    page.locator("#kefu-input textarea").fill(text)
+    page.locator("#kefu-input textarea").press("Enter")
+
+
+def test_shopper_cancels_an_order_with_the_confirm_button(browser, site, db):
+    from playwright.sync_api import expect
+
+    server, _, order_id, customer_id = site
+    page = browser.new_page(viewport={"width": 1000, "height": 1000})
+    page.goto(server.url + "/")
+    _say(page, f"Hi, I'm {email_of(db, customer_id)}. Where is my order {order_id}?")
+    expect(page.locator("#kefu-chat")).to_contain_text(f"I found order {order_id}", timeout=30_000)
+    expect(page.locator(f'.kefu-order[data-order="{order_id}"] .kefu-status')).to_have_text("pending")
+    _say(page, "Yes, cancel it please, I no longer need it.")
+    expect(page.locator("#kefu-confirm")).to_be_visible(timeout=30_000)
+    expect(page.locator("#kefu-pending")).to_contain_text("cancelled")
+    page.locator("#kefu-confirm").click()
+    expect(page.locator(f'.kefu-order[data-order="{order_id}"] .kefu-status')).to_have_text("cancelled",
+                                                                                              timeout=30_000)
+    expect(page.locator("#kefu-chat")).to_contain_text("Done.")
+    expect(page.locator("#kefu-confirm")).to_be_hidden()
+    assert order_state(db, order_id)["status"] == "cancelled"
+    page.screenshot(path=str(ARTIFACTS / "shopper.png"), full_page=True)
+
+    page.reload()  # the session lives in localStorage: the conversation comes back
+    expect(page.locator("#kefu-chat")).to_contain_text("Done.", timeout=30_000)
+    expect(page.locator(f'.kefu-order[data-order="{order_id}"] .kefu-status')).to_have_text("cancelled")
+
+
+def test_staff_logs_in_takes_over_replies_and_hands_back(browser, site):
+    from playwright.sync_api import expect
+
+    server, agent, _, _ = site
+    agent.request_human("shopper-42")
+    page = browser.new_page(viewport={"width": 1200, "height": 1100})
+    page.goto(server.url + "/staff/")
+    page.get_by_label("username").fill("ana")
+    page.get_by_label("password").fill("wrong password")
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_text(re.compile("Incorrect credentials", re.I))).to_be_visible(timeout=15_000)
+    page.get_by_label("username").fill("ana")
+    page.get_by_label("password").fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    expect(page.locator("#staff-queue")).to_contain_text("shopper-42", timeout=30_000)
+
+    page.get_by_role("tab", name="Conversation").click()
+    page.locator("#staff-conversation input").fill("shopper-42")
+    page.locator("#staff-conversation input").press("Enter")
+    page.locator("#staff-open").click()
+    expect(page.locator("#staff-state")).to_contain_text("handed_off", timeout=30_000)
+    page.locator("#staff-take").click()
+    expect(page.locator("#staff-state")).to_contain_text("with_staff", timeout=30_000)
+    page.locator("#staff-reply textarea").fill("Hi, this is Ana from the shop. How can I help?")
+    page.locator("#staff-send").click()
+    expect(page.locator("#staff-transcript")).to_contain_text("this is Ana from the shop", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "staff.png"), full_page=True)
+    page.locator("#staff-handback").click()
+    expect(page.locator("#staff-state")).to_contain_text("open", timeout=30_000)
+    assert any(m.name == "staff" and "Ana" in m.content for m in agent.messages("shopper-42"))
+
+
+def teardown_module() -> None:
+    """Keep the latest screenshots beside the README (docs/), where it shows them."""
+    for name in ("shopper.png", "staff.png"):
+        if (ARTIFACTS / name).exists():
+            Path("docs").mkdir(exist_ok=True)
+            shutil.copy(ARTIFACTS / name, Path("docs") / name)

@@ -1,0 +1,102 @@
+"""The HTTP API next to the Gradio apps, for shops that build their own widget.
+
+    POST /api/sessions                          → {"session_id"}
+    POST /api/sessions/{id}/messages {"text"}   → the reply as JSON, or as server-sent events with ?stream=true
+    POST /api/sessions/{id}/confirm | /decline  → the same as the shopper typing yes or no
+    POST /api/sessions/{id}/human               → hand the conversation to staff
+    POST /api/sessions/{id}/feedback {"message_id", "rating": 1 | -1}
+    GET  /api/sessions/{id}                     → transcript, status, pending change and order cards
+
+A session id is a bearer secret (128 random bits): whoever holds it continues that conversation, and
+nothing else; the agent itself only ever reaches the customer the conversation authenticated as.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant.agent import SESSION_ID, ShopAgent
+from assistant.errors import KefuError
+from ui import conversations as conv
+
+
+class MessageIn(BaseModel):
+    text: str = Field(max_length=20_000)
+
+
+class FeedbackIn(BaseModel):
+    message_id: int
+    rating: int = Field(description="1 for thumbs up, -1 for thumbs down")
+
+
+def _checked(session_id: str) -> str:
+    if not SESSION_ID.match(session_id):
+        raise HTTPException(422, "session id must be 1-64 letters, digits, '_', '-', '.' or ':'")
+    return session_id
+
+
+def api_router(agent: ShopAgent) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
+    db = agent.db
+
+    def answer(session_id: str, text: str, stream: bool):
+        session_id = _checked(session_id)
+        if not stream:
+            final = None
+            for event in agent.stream(session_id, text):
+                final = event if event["type"] == "final" else final
+            return final
+
+        def events():
+            for event in agent.stream(session_id, text):
+                yield f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @router.post("/sessions")
+    def start() -> dict:
+        return {"session_id": f"api-{secrets.token_hex(16)}"}
+
+    @router.post("/sessions/{session_id}/messages")
+    def send(session_id: str, body: MessageIn, stream: bool = False):
+        return answer(session_id, body.text, stream)
+
+    @router.post("/sessions/{session_id}/confirm")
+    def confirm(session_id: str, stream: bool = False):
+        if conv.pending_action(db, _checked(session_id)) is None:
+            raise HTTPException(409, "nothing is waiting for confirmation in this session")
+        return answer(session_id, "yes", stream)
+
+    @router.post("/sessions/{session_id}/decline")
+    def decline(session_id: str, stream: bool = False):
+        if conv.pending_action(db, _checked(session_id)) is None:
+            raise HTTPException(409, "nothing is waiting for confirmation in this session")
+        return answer(session_id, "no", stream)
+
+    @router.post("/sessions/{session_id}/human")
+    def human(session_id: str) -> dict:
+        return asdict(agent.request_human(_checked(session_id)))
+
+    @router.post("/sessions/{session_id}/feedback")
+    def feedback(session_id: str, body: FeedbackIn) -> dict:
+        try:
+            conv.record_feedback(db, _checked(session_id), body.message_id, body.rating)
+        except KefuError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return {"ok": True}
+
+    @router.get("/sessions/{session_id}")
+    def show(session_id: str) -> dict:
+        session_id = _checked(session_id)
+        return {"session_id": session_id, "status": conv.status(db, session_id),
+                "messages": [asdict(line) for line in conv.transcript(db, session_id)],
+                "pending_action": conv.pending_action(db, session_id),
+                "orders": conv.order_cards(db, session_id)}
+
+    return router

@@ -1,0 +1,43 @@
+"""One web server: the shopper widget at `/`, the staff console at `/staff` (login required), the HTTP API
+at `/api`, and an embeddable example page at `/embed-example`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from assistant.agent import ShopAgent
+from assistant.config import Settings
+from ui.api import api_router
+from ui.auth import LoginGuard
+from ui.shopper import CSS, build_shopper
+from ui.staff import build_staff
+
+log = logging.getLogger(__name__)
+EMBED_EXAMPLE = Path(__file__).with_name("embed_example.html")
+
+
+def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
+    """The FastAPI app with both Gradio apps mounted; `uvicorn` serves it."""
+    app = FastAPI(title="kefu", summary="Customer-service assistant: chat API")
+    app.include_router(api_router(agent))
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"ok": True}
+
+    @app.get("/embed-example", response_class=HTMLResponse)
+    def embed_example() -> str:
+        return EMBED_EXAMPLE.read_text().replace("{{ORIGIN}}", f"http://{settings.ui_host}:{settings.ui_port}")
+
+    if not settings.staff_password_hash:
+        log.warning("KEFU_STAFF_PASSWORD_HASH is not set: nobody can log in to /staff "
+                    "(set it to the output of `kefu ui hash-password`)")
+    guard = LoginGuard(settings.staff_password_hash, settings.staff_login_max_failures, settings.staff_lockout_s)
+    app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=guard,
+                              auth_message="kefu staff console: your name and the staff password")
+    return gr.mount_gradio_app(app, build_shopper(agent, settings.shop_name), path="/", css=CSS)

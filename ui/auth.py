@@ -1,0 +1,64 @@
+"""Staff login: a PBKDF2 password hash in the settings, and a lockout after repeated wrong passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+
+log = logging.getLogger(__name__)
+ITERATIONS = 240_000
+
+
+def hash_password(password: str, *, iterations: int = ITERATIONS) -> str:
+    """`pbkdf2_sha256$ITERATIONS$SALT$HASH`, the form KEFU_STAFF_PASSWORD_HASH takes."""
+    if len(password) < 8:
+        raise ValueError("a staff password needs at least 8 characters")
+    salt = secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), iterations).hex()
+    return f"pbkdf2_sha256${iterations}${salt}${digest}"
+
+
+def verify_password(password: str, encoded: str | None) -> bool:
+    try:
+        scheme, iterations, salt, digest = (encoded or "").split("$")
+        if scheme != "pbkdf2_sha256":
+            return False
+        candidate = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(iterations)).hex()
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate, digest)
+
+
+class LoginGuard:
+    """Gradio's auth callable: checks the password, and refuses a name for `lockout_s` after `max_failures`
+    wrong passwords in that window (the right password too, so guessing gains nothing)."""
+
+    def __init__(self, password_hash: str | None, max_failures: int = 5, lockout_s: float = 300):
+        self.password_hash, self.max_failures, self.lockout_s = password_hash, max_failures, lockout_s
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+        self.lock = threading.Lock()
+
+    def locked(self, username: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            recent = self.failures[username.lower()]
+            while recent and now - recent[0] > self.lockout_s:
+                recent.popleft()
+            return len(recent) >= self.max_failures
+
+    def __call__(self, username: str, password: str) -> bool:
+        username = (username or "").strip()
+        if not username or self.locked(username):
+            log.warning("staff login refused for %r: locked out after repeated failures", username)
+            return False
+        if verify_password(password or "", self.password_hash):
+            return True
+        with self.lock:
+            self.failures[username.lower()].append(time.monotonic())
+        log.warning("staff login failed for %r", username)
+        return False

@@ -1,0 +1,92 @@
+"""What the shopper widget, the staff console and the HTTP API show of a conversation, read from the database.
+
+Everything here is scoped to one conversation id, and order cards only ever show orders of the
+customer that conversation authenticated as.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from assistant.db import Conversation, Database, Feedback, Message, Order, PendingAction, ToolCall
+from assistant.errors import KefuError
+
+SHOWN_ROLES = ("user", "assistant", "staff")
+
+
+@dataclass
+class Line:
+    """One message of the transcript as the widget shows it."""
+
+    id: int
+    role: str
+    content: str
+    author: str | None
+
+
+def transcript(db: Database, conversation_id: str) -> list[Line]:
+    with db.session() as session:
+        rows = session.scalars(select(Message).where(Message.conversation_id == conversation_id,
+                                                     Message.role.in_(SHOWN_ROLES)).order_by(Message.id))
+        return [Line(m.id, m.role, m.content, m.author) for m in rows]
+
+
+def status(db: Database, conversation_id: str) -> str | None:
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation.status if conversation else None
+
+
+def pending_action(db: Database, conversation_id: str) -> dict | None:
+    """The write waiting for this shopper's yes, if any: its id and summary."""
+    with db.session() as session:
+        action = session.scalar(select(PendingAction).where(PendingAction.conversation_id == conversation_id,
+                                                            PendingAction.status == "pending")
+                                .order_by(PendingAction.created_at.desc()).limit(1))
+        return {"id": action.id, "summary": action.summary, "tool": action.tool_name} if action else None
+
+
+def order_cards(db: Database, conversation_id: str) -> list[dict]:
+    """The orders this conversation looked at, as they are now: items, status and tracking ids."""
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.customer_id is None:
+            return []
+        calls = session.scalars(select(ToolCall).where(ToolCall.conversation_id == conversation_id,
+                                                       ToolCall.is_error.is_(False)).order_by(ToolCall.id))
+        order_ids = list(dict.fromkeys(c.arguments.get("order_id") for c in calls if c.arguments.get("order_id")))
+        cards = []
+        for order_id in order_ids:
+            order = session.get(Order, order_id)
+            if order is None or order.customer_id != conversation.customer_id:
+                continue
+            cards.append({"order_id": order.id, "status": order.status,
+                          "items": [f"{i.name} ({', '.join(f'{v}' for v in i.options.values())})" for i in order.items],
+                          "tracking": [t for f in order.fulfillments for t in f.tracking_ids]})
+        return cards
+
+
+def record_feedback(db: Database, conversation_id: str, message_id: int, rating: int, source: str = "shopper",
+                    author: str | None = None) -> None:
+    """A thumbs up (+1) or down (-1) on one of the agent's replies in this conversation."""
+    if rating not in (1, -1):
+        raise KefuError("rating must be +1 or -1")
+    with db.session() as session:
+        message = session.get(Message, message_id)
+        if message is None or message.conversation_id != conversation_id or message.role != "assistant":
+            raise KefuError("feedback is for one of the assistant's replies in this conversation")
+        session.add(Feedback(conversation_id=conversation_id, message_id=message_id, source=source, rating=rating,
+                             author=author))
+        session.commit()
+
+
+def tool_trace(db: Database, conversation_id: str) -> list[dict]:
+    """Every tool call of the conversation with its arguments and result, for the staff console."""
+    with db.session() as session:
+        rows = session.scalars(select(ToolCall).where(ToolCall.conversation_id == conversation_id)
+                               .order_by(ToolCall.id))
+        return [{"at": c.created_at.strftime("%H:%M:%S"), "tool": c.name, "arguments": json.dumps(c.arguments),
+                 "result": (c.result or "")[:400], "error": c.is_error} for c in rows]

@@ -1,0 +1,140 @@
+"""The shopper's chat widget (Gradio Blocks), served at `/`.
+
+Replies stream token by token; sources fold out under the reply; orders the conversation looked at
+show as cards with their live status; a pending change shows Confirm and Cancel, which send the same
+yes or no a typed answer would; thumbs are stored as feedback; the session id lives in the browser's
+localStorage, so a reload continues the conversation.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+import gradio as gr
+
+from assistant.agent import ShopAgent
+from assistant.dialogue.staff import WITH_STAFF
+from ui import conversations as conv
+
+SOURCES = "\n\nSources: "
+POLL_S = 2.0
+
+
+def new_session_id() -> str:
+    return f"web-{uuid.uuid4().hex[:16]}"
+
+
+def chat_messages(lines: list[conv.Line]) -> list[gr.ChatMessage]:
+    """The transcript as chat bubbles; a reply's sources become a folded-away bubble under it."""
+    out = []
+    for line in lines:
+        if line.role == "user":
+            out.append(gr.ChatMessage(role="user", content=line.content))
+            continue
+        text, _, sources = line.content.partition(SOURCES)
+        prefix = f"**{line.author or 'Staff'}** (staff): " if line.role == "staff" else ""
+        out.append(gr.ChatMessage(role="assistant", content=prefix + text))
+        if sources:
+            out.append(gr.ChatMessage(role="assistant", content="\n".join(f"- {s}" for s in sources.split("; ")),
+                                      metadata={"title": "📚 Sources", "status": "done"}))
+    return out
+
+
+def cards_html(cards: list[dict]) -> str:
+    if not cards:
+        return ""
+    parts = []
+    for card in cards:
+        tracking = ", ".join(card["tracking"]) or "not shipped yet"
+        items = "".join(f"<li>{html.escape(i)}</li>" for i in card["items"])
+        parts.append(f'<div class="kefu-order" data-order="{html.escape(card["order_id"])}">'
+                     f'<b>{html.escape(card["order_id"])}</b> · <span class="kefu-status">{html.escape(card["status"])}'
+                     f'</span><ul>{items}</ul><small>Tracking: {html.escape(tracking)}</small></div>')
+    return "".join(parts)
+
+
+CSS = """
+.kefu-order {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 4px 0;}
+.kefu-order ul {margin: 2px 0 2px 18px;}
+"""
+
+
+def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
+    db = agent.db
+
+    def view(session_id: str):
+        pending = conv.pending_action(db, session_id)
+        return (chat_messages(conv.transcript(db, session_id)), cards_html(conv.order_cards(db, session_id)),
+                gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""))
+
+    def restore(session_id: str | None):
+        session_id = session_id or new_session_id()
+        return (session_id, *view(session_id))
+
+    def send(text: str, session_id: str | None):
+        session_id = session_id or new_session_id()  # the page may not have restored its session yet
+        text = (text or "").strip()
+        if not text:
+            yield (session_id, "", *view(session_id))
+            return
+        history = chat_messages(conv.transcript(db, session_id)) + [gr.ChatMessage(role="user", content=text)]
+        partial = ""
+        yield (session_id, "", history, gr.skip(), gr.update(visible=False), gr.skip())
+        for event in agent.stream(session_id, text):
+            if event["type"] == "token":
+                partial += event["text"]
+                yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=partial)], gr.skip(),
+                       gr.skip(), gr.skip())
+            elif event["type"] == "reset":
+                partial = ""
+        yield (session_id, "", *view(session_id))
+
+    def human(session_id: str | None):
+        session_id = session_id or new_session_id()
+        agent.request_human(session_id)
+        return (session_id, *view(session_id))
+
+    def rate(session_id: str | None, data: gr.LikeData):
+        if not session_id:
+            return
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        owners = [line for line in conv.transcript(db, session_id) for _ in _bubbles(line)]
+        if 0 <= index < len(owners) and owners[index].role == "assistant":
+            conv.record_feedback(db, session_id, owners[index].id, 1 if data.liked else -1)
+
+    def refresh(session_id: str | None):
+        # Only while staff have the conversation: then their replies must appear without the shopper typing.
+        if not session_id or conv.status(db, session_id) != WITH_STAFF:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return view(session_id)
+
+    with gr.Blocks(title=f"{shop_name} · help") as shopper:
+        session = gr.BrowserState(None, storage_key="kefu-session")
+        gr.Markdown(f"### {html.escape(shop_name)} · customer service")
+        chatbot = gr.Chatbot(label="Chat", height=460, elem_id="kefu-chat", group_consecutive_messages=False,
+                             placeholder="Ask about an order, a return, shipping or a product.")
+        orders = gr.HTML(elem_id="kefu-orders")
+        with gr.Group(visible=False) as confirm_box:
+            summary = gr.Markdown(elem_id="kefu-pending")
+            with gr.Row():
+                confirm = gr.Button("Confirm", variant="primary", elem_id="kefu-confirm")
+                cancel = gr.Button("Cancel", elem_id="kefu-cancel")
+        with gr.Row():
+            box = gr.Textbox(placeholder="Type your message…", show_label=False, scale=5, elem_id="kefu-input",
+                             submit_btn=True)
+            ask_human = gr.Button("Talk to a human", scale=1, elem_id="kefu-human")
+        outputs = [session, box, chatbot, orders, confirm_box, summary]
+        shopper.load(restore, session, [session, chatbot, orders, confirm_box, summary])
+        box.submit(send, [box, session], outputs)
+        confirm.click(lambda s: (yield from send("yes", s)), session, outputs)
+        cancel.click(lambda s: (yield from send("no", s)), session, outputs)
+        ask_human.click(human, session, [session, chatbot, orders, confirm_box, summary])
+        chatbot.like(rate, session, None)
+        gr.Timer(POLL_S).tick(refresh, session, [chatbot, orders, confirm_box, summary], show_progress="hidden")
+    return shopper
+
+
+def _bubbles(line: conv.Line) -> list[None]:
+    """How many chat bubbles a stored message becomes (a reply with sources is two)."""
+    return [None, None] if line.role != "user" and SOURCES in line.content else [None]

@@ -1,0 +1,173 @@
+"""The staff console (Gradio Blocks), served at `/staff` behind the staff login.
+
+Queue of handoffs, a live view of any conversation with its tool trace, take over / reply / hand back,
+ratings, labels and corrections for fine-tuning, and the adapter registry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import gradio as gr
+from sqlalchemy import select
+
+from assistant.agent import ShopAgent
+from assistant.db import Conversation, Feedback, HandoffTicket, Message
+from assistant.dialogue import staff as takeover
+from assistant.errors import KefuError
+from ui import conversations as conv
+from ui.shopper import chat_messages
+
+LABELS = ["resolved well", "wrong tool", "wrong argument", "should have handed off", "policy violation", "rude",
+          "other"]
+QUEUE_COLUMNS = ["ticket", "conversation", "customer", "waiting (min)", "status", "staff", "summary"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def queue_rows(db) -> list[list]:
+    """Open and claimed handoff tickets, longest-waiting first."""
+    with db.session() as session:
+        tickets = session.scalars(select(HandoffTicket).where(HandoffTicket.status.in_(("open", "claimed")))
+                                  .order_by(HandoffTicket.created_at)).all()
+    return [[t.id, t.conversation_id, t.customer_id or "not identified",
+             round((_now() - t.created_at).total_seconds() / 60, 1), t.status, t.claimed_by or "", t.summary]
+            for t in tickets]
+
+
+def recent_conversations(db, limit: int = 50) -> list[str]:
+    with db.session() as session:
+        return list(session.scalars(select(Conversation.id).order_by(Conversation.updated_at.desc()).limit(limit)))
+
+
+def label_conversation(db, conversation_id: str, staff: str, *, rating: int | None = None, label: str | None = None,
+                       message_id: int | None = None, correction: str | None = None) -> None:
+    """Store staff's rating, label or correction of an agent turn; `kefu finetune build --recorded` uses them."""
+    with db.session() as session:
+        if session.get(Conversation, conversation_id) is None:
+            raise KefuError(f"no conversation {conversation_id!r}")
+        if correction is not None:
+            message = session.get(Message, message_id) if message_id else None
+            if message is None or message.conversation_id != conversation_id or message.role != "assistant":
+                raise KefuError("pick one of the assistant's replies in this conversation to correct")
+            if not correction.strip():
+                raise KefuError("the correction is empty")
+        session.add(Feedback(conversation_id=conversation_id, message_id=message_id, source="staff", rating=rating,
+                             label=label, correction=correction, author=staff))
+        session.commit()
+
+
+def build_staff(agent: ShopAgent) -> gr.Blocks:
+    db = agent.db
+
+    def who(request: gr.Request) -> str:
+        return getattr(request, "username", None) or "staff"
+
+    def show(conversation_id: str):
+        if not conversation_id:
+            return [], [], "", gr.update(choices=[])
+        lines = conv.transcript(db, conversation_id)
+        trace = [[t["at"], t["tool"], t["arguments"], t["result"], "error" if t["error"] else ""]
+                 for t in conv.tool_trace(db, conversation_id)]
+        replies = [(f"#{line.id}: {line.content[:60]}", line.id) for line in lines if line.role == "assistant"]
+        state = f"status: **{conv.status(db, conversation_id) or 'unknown'}**"
+        return chat_messages(lines), trace, state, gr.update(choices=replies, value=None)
+
+    def act(action, conversation_id: str, request: gr.Request, *args):
+        try:
+            note = action(conversation_id, who(request), *args)
+        except KefuError as exc:
+            gr.Warning(str(exc))
+            note = None
+        if note:
+            gr.Info(note)
+        return show(conversation_id)
+
+    def take(conversation_id, request: gr.Request):
+        return act(lambda c, s: takeover.take_over(db, c, s) or f"you have {c}", conversation_id, request)
+
+    def give_back(conversation_id, request: gr.Request):
+        return act(lambda c, s: f"handed back with {takeover.hand_back(db, agent, c, s)} new turns",
+                   conversation_id, request)
+
+    def reply(conversation_id, text, request: gr.Request):
+        return (*act(lambda c, s, t: takeover.staff_reply(db, c, s, t) and None, conversation_id, request, text), "")
+
+    def rate(conversation_id, rating, label, request: gr.Request):
+        return act(lambda c, s: label_conversation(db, c, s, rating=rating, label=label or None) or "saved",
+                   conversation_id, request)
+
+    def correct(conversation_id, message_id, text, request: gr.Request):
+        return act(lambda c, s: label_conversation(db, c, s, message_id=message_id, correction=text)
+                   or "correction saved for training", conversation_id, request)
+
+    def adapters_table():
+        from assistant.serving.registry import AdapterRegistry
+
+        rows = AdapterRegistry(db).all()
+        return [[r.name, r.status, *(r.metrics.get("adapter", {}).get(k, "") for k in
+                                     ("next_action_accuracy", "argument_exact_match", "valid_json_rate")),
+                 r.created_at.strftime("%Y-%m-%d %H:%M")] for r in rows]
+
+    def registry_action(kind: str, name: str):
+        from assistant.serving.registry import AdapterRegistry
+
+        try:
+            row = AdapterRegistry(db).promote(name) if kind == "promote" else AdapterRegistry(db).rollback()
+            gr.Info(f"{row.name} is the default adapter; restart `kefu model serve` to serve it")
+        except KefuError as exc:
+            gr.Warning(str(exc))
+        return adapters_table()
+
+    with gr.Blocks(title="kefu · staff") as console:
+        gr.Markdown("### kefu · staff console")
+        with gr.Tab("Queue"):
+            queue = gr.Dataframe(headers=QUEUE_COLUMNS, value=lambda: queue_rows(db), interactive=False,
+                                 elem_id="staff-queue", wrap=True)
+            gr.Timer(5).tick(lambda: queue_rows(db), None, queue, show_progress="hidden")
+        with gr.Tab("Conversation"):
+            with gr.Row():
+                picked = gr.Dropdown(label="Conversation", allow_custom_value=True, elem_id="staff-conversation",
+                                     choices=recent_conversations(db), scale=4)
+                load = gr.Button("Open", scale=1, elem_id="staff-open")
+            state = gr.Markdown(elem_id="staff-state")
+            chat = gr.Chatbot(label="Transcript", height=360, elem_id="staff-transcript",
+                              group_consecutive_messages=False)
+            with gr.Row():
+                take_btn = gr.Button("Take over", variant="primary", elem_id="staff-take")
+                back_btn = gr.Button("Hand back to the assistant", elem_id="staff-handback")
+            with gr.Row():
+                text = gr.Textbox(placeholder="Reply to the shopper…", show_label=False, scale=5, elem_id="staff-reply")
+                send = gr.Button("Send", scale=1, elem_id="staff-send")
+            trace = gr.Dataframe(headers=["at", "tool", "arguments", "result", ""], label="Tool calls",
+                                 interactive=False, wrap=True)
+            with gr.Accordion("Rate, label and correct (for fine-tuning)", open=False):
+                with gr.Row():
+                    rating = gr.Radio([("👍", 1), ("👎", -1)], label="Rating")
+                    label = gr.Dropdown(LABELS, label="Label")
+                    save = gr.Button("Save rating")
+                turn = gr.Dropdown(label="Agent reply to correct", choices=[])
+                correction = gr.Textbox(label="What the assistant should have said", lines=3)
+                save_correction = gr.Button("Save correction")
+        with gr.Tab("Adapters"):
+            table = gr.Dataframe(headers=["name", "status", "next action", "args", "JSON", "created"],
+                                 value=adapters_table, interactive=False)
+            with gr.Row():
+                adapter = gr.Textbox(label="Adapter", scale=3)
+                promote = gr.Button("Promote")
+                rollback = gr.Button("Roll back")
+        view = [chat, trace, state, turn]
+        load.click(show, picked, view)
+        picked.change(show, picked, view)
+        take_btn.click(take, picked, view)
+        back_btn.click(give_back, picked, view)
+        send.click(reply, [picked, text], [*view, text])
+        text.submit(reply, [picked, text], [*view, text])
+        save.click(rate, [picked, rating, label], view)
+        save_correction.click(correct, [picked, turn, correction], view)
+        promote.click(lambda name: registry_action("promote", name), adapter, table)
+        rollback.click(lambda: registry_action("rollback", ""), None, table)
+        gr.Timer(3).tick(lambda c: show(c)[:3], picked, view[:3], show_progress="hidden")
+    return console
