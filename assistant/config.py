@@ -124,10 +124,14 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100)
     """Longest shopper message accepted; longer ones are refused with a clear reply and stored truncated."""
 
+    approval_threshold: float | None = Field(default=None, ge=0)
+    """Refunds above this amount wait for a staff member's approval after the shopper confirms; unset, none do."""
+
     ui_host: str = "127.0.0.1"
     """Where `kefu ui` (and `make run`) serve the shopper widget, the staff console and the HTTP API."""
 
     ui_port: int = Field(default=7860, ge=1, le=65535)
+    """Port of the web front end."""
 
     staff_password_hash: str | None = None
     """PBKDF2 hash of the staff console's password (`kefu ui hash-password`); unset, nobody can log in."""

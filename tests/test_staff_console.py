@@ -6,12 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.db import Feedback, HandoffTicket
+from assistant.dialogue import staff as takeover
 from assistant.errors import KefuError
 from ui import conversations as conv
 from ui.app import create_app
 from ui.auth import LoginGuard, hash_password, verify_password
 from ui.staff import label_conversation, queue_rows
-from assistant.dialogue import staff as takeover
+from assistant.evaluation.scripted_model import call
 from tests.agent_helpers import count, scripted_agent
 
 
@@ -78,3 +79,25 @@ def test_ratings_labels_and_corrections_are_stored_for_training(db, tmp_path):
     with pytest.raises(KefuError, match="no conversation"):
         label_conversation(db, "nope", "ana", rating=1)
     assert count(db, Feedback, conversation_id="c2", author="ana") == 2
+
+
+def test_daily_metrics_from_the_conversation_tables(db, tmp_path):
+    from ui.metrics import daily_metrics, rates_long
+
+    agent, _ = scripted_agent(db, tmp_path, ["Hello!", call("get_order_details", order_id="#W0000000"), "Sorry.",
+                                             "Hi again."])
+    agent.respond("m1", "hi")
+    agent.respond("m2", "where is #W0000000?")  # not authenticated: the tool call fails
+    agent.request_human("m2")
+    agent.respond("m3", "hello")
+    replies = {c: [line.id for line in conv.transcript(db, c) if line.role == "assistant"] for c in ("m1", "m3")}
+    conv.record_feedback(db, "m1", replies["m1"][0], 1)
+    conv.record_feedback(db, "m3", replies["m3"][0], -1)
+    conv.record_feedback(db, "m3", replies["m3"][0], 1)
+    today = daily_metrics(db, days=3).iloc[-1]
+    assert today["conversations"] == 3
+    assert today["automatic_resolution_rate"] == pytest.approx(2 / 3) and today["handoff_rate"] == pytest.approx(1 / 3)
+    assert today["csat"] == pytest.approx(2 / 3) and today["tool_error_rate"] == 1.0
+    assert today["turn_p95_ms"] >= today["turn_p50_ms"] >= 0
+    assert set(rates_long(daily_metrics(db, days=3))["metric"]) == {"automatic_resolution_rate", "handoff_rate",
+                                                                    "csat", "tool_error_rate"}

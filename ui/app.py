@@ -4,6 +4,7 @@ at `/api`, and an embeddable example page at `/embed-example`."""
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
@@ -19,11 +20,22 @@ from ui.staff import build_staff
 
 log = logging.getLogger(__name__)
 EMBED_EXAMPLE = Path(__file__).with_name("embed_example.html")
+WORKER_THREADS = 200
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI):
+    import anyio.to_thread
+
+    # Each waiting shopper holds one worker thread for the whole turn; AnyIO's default of 40 would queue
+    # the 41st shopper behind everyone else's model calls.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     """The FastAPI app with both Gradio apps mounted; `uvicorn` serves it."""
-    app = FastAPI(title="kefu", summary="Customer-service assistant: chat API")
+    app = FastAPI(title="kefu", summary="Customer-service assistant: chat API", lifespan=_lifespan)
     app.include_router(api_router(agent))
 
     @app.get("/healthz")

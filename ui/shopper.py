@@ -14,7 +14,6 @@ import uuid
 import gradio as gr
 
 from assistant.agent import ShopAgent
-from assistant.dialogue.staff import WITH_STAFF
 from ui import conversations as conv
 
 SOURCES = "\n\nSources: "
@@ -103,9 +102,13 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         if 0 <= index < len(owners) and owners[index].role == "assistant":
             conv.record_feedback(db, session_id, owners[index].id, 1 if data.liked else -1)
 
-    def refresh(session_id: str | None):
-        # Only while staff have the conversation: then their replies must appear without the shopper typing.
-        if not session_id or conv.status(db, session_id) != WITH_STAFF:
+    def refresh(session_id: str | None, shown: list | None):
+        # Staff replies and approval decisions arrive without the shopper typing. Only a transcript that
+        # grew beyond what is on screen is redrawn, so a reply that is streaming in is never overwritten.
+        if not session_id:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        bubbles = chat_messages(conv.transcript(db, session_id))
+        if len(bubbles) <= len(shown or []):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return view(session_id)
 
@@ -131,7 +134,8 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         cancel.click(lambda s: (yield from send("no", s)), session, outputs)
         ask_human.click(human, session, [session, chatbot, orders, confirm_box, summary])
         chatbot.like(rate, session, None)
-        gr.Timer(POLL_S).tick(refresh, session, [chatbot, orders, confirm_box, summary], show_progress="hidden")
+        gr.Timer(POLL_S).tick(refresh, [session, chatbot], [chatbot, orders, confirm_box, summary],
+                              show_progress="hidden")
     return shopper
 
 

@@ -16,6 +16,7 @@ from assistant.db import Conversation, Feedback, HandoffTicket, Message
 from assistant.dialogue import staff as takeover
 from assistant.errors import KefuError
 from ui import conversations as conv
+from ui.metrics import daily_metrics, latency_long, rates_long
 from ui.shopper import chat_messages
 
 LABELS = ["resolved well", "wrong tool", "wrong argument", "should have handed off", "policy violation", "rude",
@@ -35,6 +36,13 @@ def queue_rows(db) -> list[list]:
     return [[t.id, t.conversation_id, t.customer_id or "not identified",
              round((_now() - t.created_at).total_seconds() / 60, 1), t.status, t.claimed_by or "", t.summary]
             for t in tickets]
+
+
+def approval_rows(db) -> list[list]:
+    """Writes the shopper confirmed that wait for staff (refunds above KEFU_APPROVAL_THRESHOLD)."""
+    return [[a.id, a.conversation_id, a.customer_id or "",
+             round((_now() - a.decided_at).total_seconds() / 60, 1) if a.decided_at else "", a.summary]
+            for a in takeover.awaiting_approval(db)]
 
 
 def recent_conversations(db, limit: int = 50) -> list[str]:
@@ -151,6 +159,21 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
                 turn = gr.Dropdown(label="Agent reply to correct", choices=[])
                 correction = gr.Textbox(label="What the assistant should have said", lines=3)
                 save_correction = gr.Button("Save correction")
+        with gr.Tab("Approvals"):
+            approvals = gr.Dataframe(headers=["action", "conversation", "customer", "waiting (min)", "change"],
+                                     value=lambda: approval_rows(db), interactive=False, wrap=True,
+                                     elem_id="staff-approvals")
+            with gr.Row():
+                action_id = gr.Dropdown(label="Action", choices=[], allow_custom_value=True, scale=3)
+                approve = gr.Button("Approve", variant="primary", scale=1)
+                reject = gr.Button("Reject", variant="stop", scale=1)
+        with gr.Tab("Metrics"):
+            refresh_metrics = gr.Button("Refresh", elem_id="staff-metrics-refresh")
+            with gr.Row():
+                rates_plot = gr.LinePlot(x="day", y="value", color="metric", title="Rates by day", y_lim=[0, 1])
+                latency_plot = gr.LinePlot(x="day", y="ms", color="metric", title="Turn latency (ms)")
+            blocks_plot = gr.BarPlot(x="day", y="verifier_blocks", title="Verifier blocks by day")
+            metrics_table = gr.Dataframe(interactive=False, elem_id="staff-metrics")
         with gr.Tab("Adapters"):
             table = gr.Dataframe(headers=["name", "status", "next action", "args", "JSON", "created"],
                                  value=adapters_table, interactive=False)
@@ -158,6 +181,27 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
                 adapter = gr.Textbox(label="Adapter", scale=3)
                 promote = gr.Button("Promote")
                 rollback = gr.Button("Roll back")
+        def metrics():
+            frame = daily_metrics(db)
+            return rates_long(frame), latency_long(frame), frame[["day", "verifier_blocks"]], frame.round(3)
+
+        def approvals_view():
+            rows = approval_rows(db)
+            return rows, gr.update(choices=[r[0] for r in rows])
+
+        def decide(action, approved, request: gr.Request):
+            try:
+                gr.Info(takeover.decide(db, agent, action or "", who(request), approved)[:120])
+            except KefuError as exc:
+                gr.Warning(str(exc))
+            return approvals_view()
+
+        approve.click(decide, [action_id, gr.State(True)], [approvals, action_id])
+        reject.click(decide, [action_id, gr.State(False)], [approvals, action_id])
+        gr.Timer(5).tick(approvals_view, None, [approvals, action_id], show_progress="hidden")
+        metric_views = [rates_plot, latency_plot, blocks_plot, metrics_table]
+        refresh_metrics.click(metrics, None, metric_views)
+        console.load(metrics, None, metric_views)
         view = [chat, trace, state, turn]
         load.click(show, picked, view)
         picked.change(show, picked, view)

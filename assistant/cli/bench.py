@@ -75,3 +75,24 @@ def agent(
     result = run_agent_bench(settings, SCENARIOS, task_ids.split(","), out)
     typer.echo(json.dumps({k: v for k, v in result.items() if k != "per_turn"}, indent=2))
     typer.echo(f"written to {out}")
+
+
+@app.command()
+def load(
+    url: Annotated[str, typer.Option(help="Where kefu's web server runs (`make run` or `kefu ui`).")] =
+        "http://127.0.0.1:7860",
+    sessions: Annotated[int, typer.Option(min=1, max=500, help="Concurrent shoppers.")] = 50,
+    seconds: Annotated[float, typer.Option(min=1, help="How long they keep talking.")] = 60,
+) -> None:
+    """Concurrent shoppers through the HTTP API: turn latency, lost messages, cross-session leaks."""
+    import json
+
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from assistant.evaluation.load import run_load, shoppers_from_db, write_result
+
+    settings = get_settings()
+    result = run_load(url, shoppers_from_db(Database.from_settings(settings), sessions), seconds)
+    out = write_result(result, settings.data_dir / "bench" / "load.json")
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {out}")

@@ -73,8 +73,11 @@ class ConversationGateMiddleware(AgentMiddleware):
             result = runner.confirm(latest.id, decided_by="shopper")
         except ConfirmationError:
             return {"messages": [canned(reply("expired", ctx.language))], "jump_to": "end"}
-        text = (reply("failed", ctx.language, error=result.error) if result.error
-                else reply("done", ctx.language, summary=latest.summary))
+        if isinstance(result.output, dict) and result.output.get("status") == "awaiting_approval":
+            text = reply("approval", ctx.language, summary=latest.summary)
+        else:
+            text = (reply("failed", ctx.language, error=result.error) if result.error
+                    else reply("done", ctx.language, summary=latest.summary))
         return {"messages": [canned(text)], "jump_to": "end"}
 
     def after_agent(self, state, runtime) -> dict | None:

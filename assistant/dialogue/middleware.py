@@ -53,5 +53,5 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         OutputGuardMiddleware(db, settings.max_guard_retries),
         TimingMiddleware(),
         LanguageMiddleware(),
-        ToolExecutionMiddleware(db, knowledge, ttl),
+        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold),
     ]

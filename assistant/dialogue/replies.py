@@ -21,6 +21,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I couldn't make that change: {error}\n\nIs there anything else I can help you with?",
         "zh": "这项更改未能完成：{error}\n\n还有什么可以帮您的吗？",
     },
+    "approval": {
+        "en": "Thank you. This refund needs a colleague's approval first:\n{summary}\n\nI've sent it to them; "
+              "you'll see their decision here.",
+        "zh": "谢谢。这笔退款需要同事先审批：\n{summary}\n\n我已提交审批，结果会在这里通知您。",
+    },
+    "approved": {
+        "en": "Good news: a colleague approved it. {summary}\n\nIs there anything else I can help you with?",
+        "zh": "好消息：同事已批准。{summary}\n\n还有什么可以帮您的吗？",
+    },
+    "rejected": {
+        "en": "A colleague reviewed the change and couldn't approve it, so nothing was changed. They may contact "
+              "you with details; is there anything else I can help you with?",
+        "zh": "同事审核后未能批准这项更改，因此没有做任何修改。他们可能会联系您说明详情；还有什么可以帮您的吗？",
+    },
     "declined": {
         "en": "All right, I haven't changed anything. Is there anything else I can help you with?",
         "zh": "好的，我没有做任何更改。还有什么可以帮您的吗？",

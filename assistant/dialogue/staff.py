@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from langchain_core.messages import AIMessage, HumanMessage
 from sqlalchemy import select
 
-from assistant.db import Conversation, Database, HandoffTicket, Message
+from assistant.db import Conversation, Database, HandoffTicket, Message, PendingAction
 from assistant.errors import KefuError
 
 STAFF = "staff"
@@ -82,3 +82,35 @@ def hand_back(db: Database, agent, conversation_id: str, staff: str) -> int:
                             content=f"{staff} handed the conversation back to the assistant"))
         session.commit()
     return len(turns)
+
+
+def awaiting_approval(db: Database) -> list[PendingAction]:
+    """Confirmed writes waiting for a staff member's approval, oldest first."""
+    with db.session() as session:
+        return list(session.scalars(select(PendingAction).where(PendingAction.status == "awaiting_approval")
+                                    .order_by(PendingAction.decided_at)))
+
+
+def decide(db: Database, agent, action_id: str, staff: str, approve: bool) -> str:
+    """Approve (run it now) or reject a write waiting for approval; the shopper is told in the conversation."""
+    from assistant.dialogue.replies import canned, reply
+    from assistant.tools import ToolRunner
+
+    with db.session() as session:
+        action = session.get(PendingAction, action_id)
+        if action is None or action.status != "awaiting_approval":
+            raise KefuError(f"{action_id} is not waiting for approval")
+        conversation = session.get(Conversation, action.conversation_id)
+        language = (conversation.language if conversation else None) or "en"
+    runner = ToolRunner(db, action.conversation_id, actor=f"staff:{staff}")
+    if approve:
+        result = runner.approve(action_id, staff)
+        text = (reply("failed", language, error=result.error) if result.error
+                else reply("approved", language, summary=action.summary))
+    else:
+        runner.reject(action_id, staff)
+        text = reply("rejected", language)
+    agent.graph.update_state(agent.config(action.conversation_id), {"messages": [canned(text)]}, as_node="model")
+    with db.session() as session:
+        session.add(Message(conversation_id=action.conversation_id, role="assistant", author=staff, content=text))
+    return text

@@ -61,14 +61,17 @@ class KnowledgeSearch:
 class ToolExecutionMiddleware(AgentMiddleware):
     """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
 
-    def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int):
+    def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int,
+                 approval_threshold: float | None = None):
         super().__init__()
         self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+        self.approval_threshold = approval_threshold
 
     def wrap_tool_call(self, request, handler):
         call = request.tool_call
         name, arguments = call["name"], call.get("args") or {}
-        runner = ToolRunner(self.db, request.runtime.context.session_id, ttl_s=self.ttl_s)
+        runner = ToolRunner(self.db, request.runtime.context.session_id, ttl_s=self.ttl_s,
+                            approval_threshold=self.approval_threshold)
         artifact = None
         if name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)

@@ -15,6 +15,7 @@ from sqlalchemy import or_, update
 from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
 from assistant.errors import ConfirmationError, ToolError
 from assistant.shop.records import order_record, user_record
+from assistant.tools.approval import needs_approval
 from assistant.tools.context import ToolContext
 from assistant.tools.registry import ALL_TOOLS, Tool
 from assistant.tools.summary import summarize
@@ -52,8 +53,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 class ToolRunner:
     """Calls tools on behalf of one session (conversation) of the shop database."""
 
-    def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800):
+    def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
+                 approval_threshold: float | None = None):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
+        self.approval_threshold = approval_threshold
 
     def _context(self, session) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
@@ -104,6 +107,7 @@ class ToolRunner:
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
             tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after),
+            requires_approval=needs_approval(tool.name, before, after, self.approval_threshold),
             expires_at=datetime.now(timezone.utc) + timedelta(seconds=self.ttl_s))
         with self.db.session() as session:
             session.add(action)
@@ -112,16 +116,42 @@ class ToolRunner:
         return ToolResult(tool.name, output=output, pending_action_id=action.id)
 
     def confirm(self, action_id: str, decided_by: str | None = None) -> ToolResult:
-        """Execute a pending write once; confirming it again returns the first result and changes nothing."""
+        """Execute a pending write once; confirming it again returns the first result and changes nothing.
+        A write that needs approval goes to staff instead (`awaiting_approval`) and runs on `approve`."""
         now = datetime.now(timezone.utc)
+        live = (PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
+                PendingAction.status == "pending",
+                or_(PendingAction.expires_at.is_(None), PendingAction.expires_at > now))
         with self.db.session() as session:
-            claimed = session.execute(
-                update(PendingAction)
-                .where(PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
-                       PendingAction.status == "pending",
-                       or_(PendingAction.expires_at.is_(None), PendingAction.expires_at > now))
-                .values(status="executed", decided_at=now, decided_by=decided_by or self.actor)
+            queued = session.execute(update(PendingAction).where(*live, PendingAction.requires_approval.is_(True))
+                                     .values(status="awaiting_approval", decided_at=now,
+                                             decided_by=decided_by or self.actor)).rowcount
+            if queued:
+                action = session.get(PendingAction, action_id)
+                return ToolResult(action.tool_name, output={"status": "awaiting_approval", "summary": action.summary})
+        return self._execute(action_id, now, live, status="executed", decided_by=decided_by or self.actor)
+
+    def approve(self, action_id: str, staff: str) -> ToolResult:
+        """Staff approve a confirmed write that was waiting for them: it runs now, once."""
+        waiting = (PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
+                   PendingAction.status == "awaiting_approval")
+        return self._execute(action_id, datetime.now(timezone.utc), waiting, status="executed",
+                             decided_by=f"approved:{staff}")
+
+    def reject(self, action_id: str, staff: str) -> None:
+        """Staff reject a confirmed write that was waiting for them: it never runs."""
+        with self.db.session() as session:
+            changed = session.execute(update(PendingAction).where(
+                PendingAction.id == action_id, PendingAction.conversation_id == self.session_id,
+                PendingAction.status == "awaiting_approval").values(status="rejected", decided_by=f"rejected:{staff}")
             ).rowcount
+        if not changed:
+            raise ConfirmationError(f"No action {action_id} is waiting for approval in this session")
+
+    def _execute(self, action_id: str, now: datetime, claimable: tuple, **values) -> ToolResult:
+        """Claim the action (one claimer wins), run the write, audit it; all in one transaction."""
+        with self.db.session() as session:
+            claimed = session.execute(update(PendingAction).where(*claimable).values(decided_at=now, **values)).rowcount
             action = session.get(PendingAction, action_id)
             if not claimed:
                 return self._unclaimed(session, action, now)

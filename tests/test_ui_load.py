@@ -1,0 +1,38 @@
+"""50 concurrent shoppers for 60 seconds through the HTTP API, against the real stack: vLLM on this CPU with
+the default model, the real agent, a real web server. Nothing may be lost or leaked; the figures go to
+var/bench/load.json (the README quotes them; latency is reported, never asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.agent import ShopAgent
+from assistant.config import Settings
+from assistant.evaluation.load import run_load, shoppers_from_db, write_result
+from assistant.serving.server import server_for
+from tests.conftest import free_port
+from tests.ui_server import UiServer
+from ui.app import create_app
+
+pytestmark = [pytest.mark.load, pytest.mark.vllm]
+SESSIONS, SECONDS = 50, 60
+
+
+def test_fifty_concurrent_shoppers_lose_and_leak_nothing(db, tmp_path):
+    stack = Settings(_env_file=None)
+    server = server_for(stack, port=free_port())
+    server.log_path = tmp_path / "vllm.log"
+    with server:
+        settings = Settings(_env_file=None, data_dir=tmp_path, llm_base_url=server.base_url, llm_model=server.name)
+        with ShopAgent(db, settings, knowledge=None) as agent, \
+                UiServer(create_app(agent, settings), free_port()) as web:
+            result = run_load(web.url, shoppers_from_db(db, SESSIONS), SECONDS)
+    result["model"] = server.name
+    write_result(result, Path("var/bench/load.json"))
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["messages_lost"] == 0 and result["cross_session_leaks"] == 0
+    assert result["messages_sent"] >= SESSIONS and result["replies_received"] == result["messages_sent"]
+    assert json.loads(Path("var/bench/load.json").read_text())["turn_p95_ms"] > 0
