@@ -101,3 +101,36 @@ def test_daily_metrics_from_the_conversation_tables(db, tmp_path):
     assert today["turn_p95_ms"] >= today["turn_p50_ms"] >= 0
     assert set(rates_long(daily_metrics(db, days=3))["metric"]) == {"automatic_resolution_rate", "handoff_rate",
                                                                     "csat", "tool_error_rate"}
+
+
+def test_knowledge_tab_uploads_syncs_and_refuses_unknown_types(db, tmp_path):
+    from assistant.config import Settings
+    from assistant.knowledge_base import open_knowledge_base
+    from knowledge.errors import KnowledgeError
+    from knowledge.search import search
+    from ui.knowledge_tab import save_uploads, sync_knowledge
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    policy = tmp_path / "gift-wrap.md"
+    policy.write_text("# Gift wrapping\n\nGift wrapping costs $4 per order and is available at checkout.\n")
+    assert save_uploads(settings, [str(policy)]) == ["gift-wrap.md"]
+    report = sync_knowledge(settings, db)
+    assert report["files"]["added"] == ["gift-wrap.md"] and report["catalog"]["added"]
+    hits = search(open_knowledge_base(settings), "how much is gift wrapping?", k=1)
+    assert "$4 per order" in hits[0].text and hits[0].source == "gift-wrap.md"
+    (tmp_path / "virus.exe").write_bytes(b"MZ")
+    with pytest.raises(KnowledgeError, match="virus.exe: unsupported type"):
+        save_uploads(settings, [str(tmp_path / "virus.exe")])
+
+
+def test_finetune_job_reports_progress_from_its_log(tmp_path):
+    from ui.finetune_tab import Job, step_fraction
+
+    job = Job(tmp_path)
+    assert job.progress() == (0.0, "no job yet")
+    job.start("eval", ["--help"])
+    job.process.wait(timeout=120)
+    fraction, text = job.progress()
+    assert fraction == 1.0 and text.startswith("exit code 0") and "model_card.json" in text  # the help's last lines
+    assert step_fraction(" 10%|█ | 3/30 [00:03<00:27]\r 20%|██ | 6/30 [00:06<00:24]") == pytest.approx(0.2)
+    assert step_fraction("Loading weights") == 0.0

@@ -16,6 +16,8 @@ from assistant.db import Conversation, Feedback, HandoffTicket, Message
 from assistant.dialogue import staff as takeover
 from assistant.errors import KefuError
 from ui import conversations as conv
+from ui.finetune_tab import finetune_tab
+from ui.knowledge_tab import knowledge_tab
 from ui.metrics import daily_metrics, latency_long, rates_long
 from ui.shopper import chat_messages
 
@@ -111,23 +113,20 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
         return act(lambda c, s: label_conversation(db, c, s, message_id=message_id, correction=text)
                    or "correction saved for training", conversation_id, request)
 
-    def adapters_table():
-        from assistant.serving.registry import AdapterRegistry
+    def metrics():
+        frame = daily_metrics(db)
+        return rates_long(frame), latency_long(frame), frame[["day", "verifier_blocks"]], frame.round(3)
 
-        rows = AdapterRegistry(db).all()
-        return [[r.name, r.status, *(r.metrics.get("adapter", {}).get(k, "") for k in
-                                     ("next_action_accuracy", "argument_exact_match", "valid_json_rate")),
-                 r.created_at.strftime("%Y-%m-%d %H:%M")] for r in rows]
+    def approvals_view():
+        rows = approval_rows(db)
+        return rows, gr.update(choices=[r[0] for r in rows])
 
-    def registry_action(kind: str, name: str):
-        from assistant.serving.registry import AdapterRegistry
-
+    def decide(action, approved, request: gr.Request):
         try:
-            row = AdapterRegistry(db).promote(name) if kind == "promote" else AdapterRegistry(db).rollback()
-            gr.Info(f"{row.name} is the default adapter; restart `kefu model serve` to serve it")
+            gr.Info(takeover.decide(db, agent, action or "", who(request), approved)[:120])
         except KefuError as exc:
             gr.Warning(str(exc))
-        return adapters_table()
+        return approvals_view()
 
     with gr.Blocks(title="kefu · staff") as console:
         gr.Markdown("### kefu · staff console")
@@ -174,27 +173,8 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
                 latency_plot = gr.LinePlot(x="day", y="ms", color="metric", title="Turn latency (ms)")
             blocks_plot = gr.BarPlot(x="day", y="verifier_blocks", title="Verifier blocks by day")
             metrics_table = gr.Dataframe(interactive=False, elem_id="staff-metrics")
-        with gr.Tab("Adapters"):
-            table = gr.Dataframe(headers=["name", "status", "next action", "args", "JSON", "created"],
-                                 value=adapters_table, interactive=False)
-            with gr.Row():
-                adapter = gr.Textbox(label="Adapter", scale=3)
-                promote = gr.Button("Promote")
-                rollback = gr.Button("Roll back")
-        def metrics():
-            frame = daily_metrics(db)
-            return rates_long(frame), latency_long(frame), frame[["day", "verifier_blocks"]], frame.round(3)
-
-        def approvals_view():
-            rows = approval_rows(db)
-            return rows, gr.update(choices=[r[0] for r in rows])
-
-        def decide(action, approved, request: gr.Request):
-            try:
-                gr.Info(takeover.decide(db, agent, action or "", who(request), approved)[:120])
-            except KefuError as exc:
-                gr.Warning(str(exc))
-            return approvals_view()
+        knowledge_tab(agent.settings, db)
+        finetune_tab(agent.settings, db)
 
         approve.click(decide, [action_id, gr.State(True)], [approvals, action_id])
         reject.click(decide, [action_id, gr.State(False)], [approvals, action_id])
@@ -211,7 +191,5 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
         text.submit(reply, [picked, text], [*view, text])
         save.click(rate, [picked, rating, label], view)
         save_correction.click(correct, [picked, turn, correction], view)
-        promote.click(lambda name: registry_action("promote", name), adapter, table)
-        rollback.click(lambda: registry_action("rollback", ""), None, table)
         gr.Timer(3).tick(lambda c: show(c)[:3], picked, view[:3], show_progress="hidden")
     return console
