@@ -2,13 +2,12 @@
 
 The model is scripted here (what the browser tests is the widget and the console); the same cancel
 conversation runs against the real SmolLM2 under vLLM in tests/test_agent_vllm.py. Screenshots go
-to var/test-artifacts/.
+to var/test-artifacts/ (docs/ holds copies for the README).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -112,10 +111,3 @@ def test_staff_logs_in_takes_over_replies_and_hands_back(browser, site):
     expect(page.locator("#staff-state")).to_contain_text("open", timeout=30_000)
     assert any(m.name == "staff" and "Ana" in m.content for m in agent.messages("shopper-42"))
 
-
-def teardown_module() -> None:
-    """Keep the latest screenshots beside the README (docs/), where it shows them."""
-    for name in ("shopper.png", "staff.png"):
-        if (ARTIFACTS / name).exists():
-            Path("docs").mkdir(exist_ok=True)
-            shutil.copy(ARTIFACTS / name, Path("docs") / name)
