@@ -13,7 +13,7 @@ import uuid
 
 import gradio as gr
 
-from assistant.agent import ShopAgent
+from assistant.agent import SESSION_ID, ShopAgent
 from ui import conversations as conv
 
 SOURCES = "\n\nSources: "
@@ -21,7 +21,12 @@ POLL_S = 2.0
 
 
 def new_session_id() -> str:
-    return f"web-{uuid.uuid4().hex[:16]}"
+    return f"web-{uuid.uuid4().hex}"
+
+
+def usable(session_id: str | None) -> str:
+    """The browser's stored session id, or a fresh one when it has none (or an edited, invalid one)."""
+    return session_id if isinstance(session_id, str) and SESSION_ID.match(session_id) else new_session_id()
 
 
 def chat_messages(lines: list[conv.Line]) -> list[gr.ChatMessage]:
@@ -68,11 +73,11 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
                 gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""))
 
     def restore(session_id: str | None):
-        session_id = session_id or new_session_id()
+        session_id = usable(session_id)
         return (session_id, *view(session_id))
 
     def send(text: str, session_id: str | None):
-        session_id = session_id or new_session_id()  # the page may not have restored its session yet
+        session_id = usable(session_id)  # the page may not have restored its session yet
         text = (text or "").strip()
         if not text:
             yield (session_id, "", *view(session_id))
@@ -90,12 +95,12 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         yield (session_id, "", *view(session_id))
 
     def human(session_id: str | None):
-        session_id = session_id or new_session_id()
+        session_id = usable(session_id)
         agent.request_human(session_id)
         return (session_id, *view(session_id))
 
     def rate(session_id: str | None, data: gr.LikeData):
-        if not session_id:
+        if usable(session_id) != session_id:
             return
         index = data.index if isinstance(data.index, int) else data.index[0]
         owners = [line for line in conv.transcript(db, session_id) for _ in _bubbles(line)]
@@ -105,7 +110,7 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
     def refresh(session_id: str | None, shown: list | None):
         # Staff replies and approval decisions arrive without the shopper typing. Only a transcript that
         # grew beyond what is on screen is redrawn, so a reply that is streaming in is never overwritten.
-        if not session_id:
+        if usable(session_id) != session_id:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         bubbles = chat_messages(conv.transcript(db, session_id))
         if len(bubbles) <= len(shown or []):
