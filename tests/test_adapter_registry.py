@@ -97,3 +97,19 @@ def test_cli_registers_the_default_adapter_and_promotes_and_rolls_back(tmp_path)
     assert "kefu-default is the default adapter again" in run_kefu("finetune", "rollback", env=env).stdout
     refused = run_kefu("finetune", "promote", "nope", env=env, check=False)
     assert refused.returncode == 1 and "no adapter named 'nope'" in refused.stderr
+
+
+def test_merge_writes_a_servable_model(tmp_path):
+    from safetensors.torch import load_file
+
+    env = {"KEFU_DATA_DIR": str(tmp_path)}
+    run_kefu("model", "fetch", "--from", str(BASE), env=env)
+    run_kefu("model", "add-adapter", str(DEFAULT), env=env)
+    out = tmp_path / "merged-out"
+    assert "merged kefu-default" in run_kefu("finetune", "merge", "kefu-default", "--out", str(out), env=env).stdout
+    merged, base = load_file(out / "model.safetensors"), load_file(BASE / "model.safetensors")
+    name = "model.layers.0.self_attn.q_proj.weight"
+    assert (out / "config.json").exists() and (out / "tokenizer.json").exists()
+    assert merged[name].shape == base[name].shape and not merged[name].equal(base[name])
+    missing = run_kefu("finetune", "merge", "nope", env=env, check=False)
+    assert missing.returncode == 1 and "not a served adapter" in missing.stderr
