@@ -27,7 +27,10 @@ def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite, create the parent folder and turn on WAL and foreign keys."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    # Every concurrent shopper turn holds a connection for moments at a time; SQLite connections are cheap, and
+    # the default pool (5 + 10 overflow) would make the 16th concurrent shopper wait for one.
+    sized = {"pool_size": 10, "max_overflow": 60} if url.startswith("sqlite:///") and url != "sqlite:///:memory:" else {}
+    engine = create_engine(url, pool_pre_ping=True, **sized)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
