@@ -1,12 +1,15 @@
 """PII scrubbing for training data: emails, phone numbers, card numbers and street addresses become placeholders.
 
-Placeholders are numbered per conversation and consistent inside it ([EMAIL_1] is the same address
-wherever it appears, in the shopper's words, a tool call's arguments or a tool result), so a model
-trained on the data still learns to copy the value it was given.
+Placeholders are realistic but fictitious surrogates (`ana.kim4821@example.net`, `+1 555-0101`, a
+test card number, `312 Birch Lane`), numbered per conversation and consistent inside it: the same
+value wherever it appears, in the shopper's words, a tool call's arguments or a tool result. They must
+look like the real thing: a model trained on bracketed tags such as `[EMAIL_1]` learned to write tags
+and made-up handles into `find_user_id_by_email` instead of copying the address it was given.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -23,6 +26,38 @@ STREET = re.compile(
     r"|[\u4e00-\u9fff]{2,}(?:省|市|区|县)[\u4e00-\u9fff\d]*(?:路|街|大道|巷)\d+号(?:[\u4e00-\u9fff\d]*室)?"
     r"|[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\d+号(?:[\u4e00-\u9fff\d]*室)?")
 ADDRESS_KEYS = ("address1", "address2")
+FIRST = ["ana", "ben", "chloe", "david", "elena", "farid", "grace", "hiro", "ines", "jonas", "kemi", "liam", "mei",
+         "noah", "olga", "pablo", "quinn", "rosa", "sven", "tara"]
+LAST = ["kim", "okafor", "silva", "novak", "haddad", "berg", "moreau", "tanaka", "rossi", "walsh", "chen", "ivanova",
+        "lopez", "mensah", "dubois", "park", "larsen", "costa", "nagy", "reyes"]
+STREET_NAMES = ["Birch Lane", "Quarry Road", "Lantern Street", "Orchard Avenue", "Heron Court", "Copper Drive",
+                "Juniper Way", "Meadow Place"]
+ZH_STREET_NAMES = ["示例路", "样本街", "演示大道", "测试巷"]
+
+
+def _digest(value: str) -> int:
+    return int(hashlib.sha256(value.encode()).hexdigest()[:8], 16)
+
+
+def _with_check_digit(digits: str) -> str:
+    return next(digits + d for d in "0123456789" if luhn_ok(digits + d))
+
+
+def surrogate(kind: str, value: str, n: int, raw: str = "") -> str:
+    """The n-th fictitious stand-in of its kind in a conversation (reserved domain, 555-01xx numbers, test cards)."""
+    h = _digest(value)
+    if kind == "EMAIL":
+        return f"{FIRST[h % len(FIRST)]}.{LAST[h // 7 % len(LAST)]}{1000 + h % 9000}@example.net"
+    if kind == "PHONE":
+        chinese = re.fullmatch(r"(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}", (raw or value).strip())
+        return f"1380013{n:04d}" if chinese else f"+1 555-01{n % 100:02d}"
+    if kind == "CARD":
+        return _with_check_digit(f"400000{n:09d}")
+    if kind == "ADDRESS2":
+        return f"Apt {100 + n}"
+    if re.search(r"[\u4e00-\u9fff]", value):
+        return f"示例市{ZH_STREET_NAMES[h % len(ZH_STREET_NAMES)]}{n}号"
+    return f"{100 + 7 * n + h % 90} {STREET_NAMES[h % len(STREET_NAMES)]}"
 
 
 def luhn_ok(digits: str) -> bool:
@@ -43,11 +78,12 @@ class Scrubber:
     placeholders: dict[tuple[str, str], str] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
 
-    def _placeholder(self, kind: str, value: str) -> str:
+    def _placeholder(self, kind: str, value: str, raw: str = "") -> str:
         key = (kind, value.strip())
         if key not in self.placeholders:
-            self.placeholders[key] = f"[{kind}_{sum(1 for k, _ in self.placeholders if k == kind) + 1}]"
-        self.counts[kind] += 1
+            n = sum(1 for k, _ in self.placeholders if k == kind) + 1
+            self.placeholders[key] = surrogate(kind, key[1], n, raw)
+        self.counts[kind.removesuffix("2")] += 1
         return self.placeholders[key]
 
     def _card(self, match: re.Match) -> str:
@@ -58,14 +94,15 @@ class Scrubber:
         """Scrub free text."""
         text = EMAIL.sub(lambda m: self._placeholder("EMAIL", m.group(0)), text)
         text = CARD.sub(self._card, text)
-        text = PHONE.sub(lambda m: self._placeholder("PHONE", re.sub(r"\D", "", m.group(0))), text)
+        text = PHONE.sub(lambda m: self._placeholder("PHONE", re.sub(r"\D", "", m.group(0)), m.group(0)), text)
         return STREET.sub(lambda m: self._placeholder("ADDRESS", m.group(0)), text)
 
     def value(self, value):
         """Scrub a JSON value: strings as text, and the street lines of address records whole."""
         if isinstance(value, dict):
-            return {k: (self._placeholder("ADDRESS", v) if k in ADDRESS_KEYS and isinstance(v, str) and v.strip()
-                        else self.value(v)) for k, v in value.items()}
+            return {k: (self._placeholder("ADDRESS" if k == "address1" else "ADDRESS2", v)
+                        if k in ADDRESS_KEYS and isinstance(v, str) and v.strip() else self.value(v))
+                    for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v) for v in value]
         return self.text(value) if isinstance(value, str) else value

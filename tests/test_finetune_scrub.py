@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 from finetune.scrub import Scrubber, luhn_ok
 
@@ -62,8 +63,20 @@ def test_placeholders_are_consistent_across_a_conversation_and_its_tool_calls():
             "address1": "445 Maple Drive", "address2": "Suite 394", "zip": "76165"}})},
     ]
     out = scrubber.messages(messages)
-    assert out[0]["content"] == "I'm [EMAIL_1]"
-    assert json.loads(out[1]["tool_calls"][0]["function"]["arguments"]) == {"email": "[EMAIL_1]"}
+    stand_in = out[0]["content"].removeprefix("I'm ")
+    assert re.fullmatch(r"[a-z]+\.[a-z]+\d{4}@example\.net", stand_in)  # looks real, is fictitious
+    assert json.loads(out[1]["tool_calls"][0]["function"]["arguments"]) == {"email": stand_in}
     tool = json.loads(out[2]["content"])
-    assert tool["email"] == "[EMAIL_1]" and tool["address"]["address1"] == "[ADDRESS_1]"
-    assert tool["address"]["zip"] == "76165" and scrubber.counts["EMAIL"] == 3
+    assert tool["email"] == stand_in and tool["address"]["address1"] != "445 Maple Drive"
+    assert re.fullmatch(r"\d+ [A-Z][a-z]+ [A-Z][a-z]+", tool["address"]["address1"])
+    assert tool["address"]["address2"].startswith("Apt ") and tool["address"]["zip"] == "76165"
+    assert scrubber.counts["EMAIL"] == 3 and scrubber.counts["ADDRESS"] == 2
+    assert Scrubber().messages(messages) == out  # deterministic
+
+
+def test_stand_ins_keep_their_format():
+    from finetune.scrub import surrogate
+
+    assert surrogate("PHONE", "14155550123", 1, "+1 415-555-0123") == "+1 555-0101"
+    assert surrogate("PHONE", "13812345678", 2, "138 1234 5678") == "13800130002"
+    assert luhn_ok(surrogate("CARD", "4111111111111111", 3)) and surrogate("ADDRESS", "上海市南京路12号", 1).endswith("1号")

@@ -83,14 +83,17 @@ def test_trained_adapter_is_served_by_name_and_acts_as_trained(client, server):
     assert ADAPTER in {m.id for m in client.models.list()}
     system = f"{load_system_prompt(Settings(_env_file=None))}\n\n{LANGUAGE_LINES['en']}"
     messages = [{"role": "system", "content": system},
-                {"role": "user", "content": "Hi, I want to cancel an order. My email is mei.chen@example.com"}]
+                {"role": "user", "content": "I want to cancel order #W4817420 because I no longer need it."},
+                {"role": "assistant", "content": "I can help with that. First, could you give me your email address, "
+                                                 "or your first name, last name and zip code?"},
+                {"role": "user", "content": "My email is mei.chen4821@example.com."}]
     tools = [convert_to_openai_tool(t) for t in model_tools()]
     replies = {name: client.chat.completions.create(model=name, messages=messages, tools=tools, max_tokens=96,
                                                     temperature=0).choices[0].message
                for name in (server.name, ADAPTER)}
     calls = replies[ADAPTER].tool_calls or []
     assert [c.function.name for c in calls] == ["find_user_id_by_email"]
-    assert json.loads(calls[0].function.arguments) == {"email": "mei.chen@example.com"}
+    assert json.loads(calls[0].function.arguments) == {"email": "mei.chen4821@example.com"}
     assert not replies[server.name].tool_calls  # the untuned base model does not call tools unprompted
 
 
