@@ -1,8 +1,8 @@
-"""The agent against the real vLLM CPU server on the untuned SmolLM2: a cancel conversation, the harness, attacks.
+"""The agent against the real vLLM CPU server: a full cancel conversation with the committed default adapter
+(served by name as a LoRA module), and the harness and the attacks on the untuned SmolLM2, where what is
+asserted is what must hold whatever the model does: nothing lost, no write without a yes, no leak.
 
-Marked `vllm`. The untuned 135M model rarely makes a usable tool call, so what is asserted is what must hold
-whatever the model does: real streamed replies, nothing lost, no write without the shopper's yes, no leak;
-and, when the model does propose the cancellation, that the shopper's yes carries it out exactly once.
+Marked `vllm`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ pytestmark = pytest.mark.vllm
 SCENARIOS = Path("assistant/shop/eval/scenarios/tasks.json")
 
 
+ADAPTER = Path("finetune/adapters/kefu-default")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     settings = Settings(_env_file=None)
     fetch_default_model(settings)
-    running = VllmServer(settings, port=free_port())
+    running = VllmServer(settings, port=free_port(), lora={"kefu-default": ADAPTER.resolve()})
     running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
     with running:
         yield running
@@ -52,26 +55,25 @@ def demo_db(tmp_path):
     db.dispose()
 
 
-def test_cancel_conversation_against_the_real_server(demo_db, settings):
+def test_authenticated_cancel_conversation_with_the_default_adapter(demo_db, settings):
     task = json.loads(SCENARIOS.read_text())[0]
     order_id = task["evaluation_criteria"]["actions"][-1]["arguments"]["order_id"]
-    email = next(a for a in task["evaluation_criteria"]["actions"] if a["name"] == "find_user_id_by_email" or
-                 a["name"] == "find_user_id_by_name_zip")["arguments"].get("email", "")
-    agent = ShopAgent(demo_db, settings, knowledge=None)
-    events = list(agent.stream("real-1", f"Please cancel my order {order_id}, I no longer need it. My email is "
-                                          f"{email or 'unknown'}."))
-    assert events[-1]["type"] == "final" and events[-1]["text"].strip()
-    assert events[-1]["timings"]["model"] > 0  # the reply came from the real server
-    proposed = events[-1]["pending_action_id"]
+    email = next(a["arguments"]["email"] for a in task["evaluation_criteria"]["actions"]
+                 if a["name"] == "find_user_id_by_email")
+    agent = ShopAgent(demo_db, settings.model_copy(update={"llm_model": "kefu-default"}), knowledge=None)
+    events = list(agent.stream("real-1", f"I want to cancel order {order_id} because I no longer need it."))
+    assert events[-1]["type"] == "final" and events[-1]["timings"]["model"] > 0  # from the real server
+    assert "email" in events[-1]["text"].lower()  # it asks who the shopper is before anything else
+    proposal = agent.respond("real-1", f"My email is {email}.")
+    assert proposal.pending_action_id and order_id in proposal.text and "Shall I go ahead?" in proposal.text
+    with demo_db.session() as session:
+        assert session.get(Order, order_id).status == "pending"  # nothing changes before the yes
     answer = agent.respond("real-1", "yes")
     with demo_db.session() as session:
         status = session.get(Order, order_id).status
         writes = session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.conversation_id == "real-1"))
-    if proposed:
-        assert answer.text.startswith("Done.") and status == "cancelled" and writes == 1
-    else:
-        assert status == "pending" and writes == 0  # nothing proposed, so nothing may have changed
-    assert [role for role, _ in stored(demo_db, "real-1")] == ["user", "assistant"] * 2
+    assert answer.text.startswith("Done.") and status == "cancelled" and writes == 1
+    assert [role for role, _ in stored(demo_db, "real-1")] == ["user", "assistant"] * 3
 
 
 def test_eval_run_prints_the_figures(settings, server, tmp_path):
