@@ -84,12 +84,20 @@ def test_serve_on_busy_port_is_refused(cached_wheel, tmp_path):
 
 
 def test_serve_command_carries_the_settings(tmp_path, cached_wheel):
-    adapter = cached_wheel.parents[2] / "adapters"
     env = {"KEFU_DATA_DIR": str(cached_wheel.parents[2]), "KEFU_MAX_MODEL_LEN": "2048", "KEFU_PREFIX_CACHING": "false"}
     command = run_kefu("model", "serve", "--print-command", env=env).stdout
     assert "--max-model-len 2048" in command and "--no-enable-prefix-caching" in command
     assert "--enforce-eager" in command
-    assert ("--enable-lora" in command) == (adapter.exists() and any(adapter.glob("*/adapter_config.json")))
+    from assistant.config import Settings
+    from assistant.serving.models import adapters, default_adapter
+
+    settings = Settings(_env_file=None, data_dir=cached_wheel.parents[2])
+    default = default_adapter(settings)
+    if default:  # `make test` registers the committed adapter: it is served merged, under its own name
+        assert f"--served-model-name {default}" in command and f"merged/{default}" in command
+        assert "--enable-lora" not in command
+    else:
+        assert ("--enable-lora" in command) == bool(adapters(settings))
 
 
 def test_serve_with_too_little_memory_is_refused(cached_wheel):
