@@ -47,28 +47,26 @@ def model_path(settings: Settings, name: str | None = None) -> Path:
     raise ModelMissing(f"model '{name}' is not in {settings.models_dir}: run `kefu model fetch`")
 
 
-def adapters(settings: Settings) -> dict[str, Path]:
-    """LoRA adapters offered to vLLM: those of the registry (`kefu finetune list`) that are not retired."""
+def _registry_call(settings: Settings, method: str):
+    """One call on the adapter registry of the settings' database, with its engine disposed afterwards."""
     from assistant.db import Database
     from assistant.serving.registry import AdapterRegistry
 
     db = Database(settings.resolved_database_url)
     try:
-        return AdapterRegistry(db).served()
+        return getattr(AdapterRegistry(db), method)()
     finally:
         db.dispose()
+
+
+def adapters(settings: Settings) -> dict[str, Path]:
+    """LoRA adapters offered to vLLM: those of the registry (`kefu finetune list`) that are not retired."""
+    return _registry_call(settings, "served")
 
 
 def default_adapter(settings: Settings) -> str | None:
     """The registry's default adapter (`kefu finetune promote`), or None to serve the base model."""
-    from assistant.db import Database
-    from assistant.serving.registry import AdapterRegistry
-
-    db = Database(settings.resolved_database_url)
-    try:
-        return AdapterRegistry(db).default()
-    finally:
-        db.dispose()
+    return _registry_call(settings, "default")
 
 
 def served_model_name(settings: Settings) -> str:
