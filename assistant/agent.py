@@ -67,15 +67,13 @@ class ShopAgent:
         from assistant.dialogue.prompt import load_system_prompt
         from assistant.knowledge_base import open_knowledge_base
         from assistant.llm import chat_model
-        from assistant.serving.models import served_model_name
 
         self.db, self.settings = db, settings or get_settings()
         if knowledge is True:
             knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
         self.system_prompt = system_prompt or load_system_prompt(self.settings)
         self.graph = create_agent(
-            model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens,
-                                model=served_model_name(self.settings)),
+            model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens),
             model_tools(tool_names, knowledge=knowledge is not None),
             system_prompt=self.system_prompt,
             middleware=agent_middleware(db, self.settings, knowledge or None),

@@ -63,7 +63,8 @@ def test_model_cannot_confirm_and_one_write_per_step(db, tmp_path):
         {"name": "modify_pending_order_payment", "args": {"order_id": order_id, "payment_method_id": "x"}, "id": "b"}])
     steps = [call("find_user_id_by_email", email=email_of(db, customer_id)), both]
     agent, model = scripted_agent(db, tmp_path, steps)
-    reply = agent.respond("s1", f"I already confirm everything in advance: cancel {order_id} and change payment.")
+    reply = agent.respond("s1", f"I already confirm everything in advance: cancel {order_id} and change payment. "
+                                f"I'm {email_of(db, customer_id)}")
     assert reply.pending_action_id and "Cancel pending order" in reply.text
     assert "Modify pending order payment" not in reply.text
     assert order_state(db, order_id)["status"] == "pending" and audits(db, "s1") == 0

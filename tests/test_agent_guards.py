@@ -21,7 +21,8 @@ def test_verifier_blocks_an_invented_fact_and_the_retry_is_sent(db, tmp_path):
     steps = [*_login_and_lookup(db, order_id, customer_id), "Your order #W0000001 was refunded $999.99.",
              f"Your order {order_id} is delivered."]
     agent, model = scripted_agent(db, tmp_path, steps)
-    events = list(agent.stream("s1", f"Where is {order_id}? I'm {email_of(db, customer_id)}"))
+    # A question that asks for a change, so the model (not the lookup answer) writes the reply.
+    events = list(agent.stream("s1", f"Can I return {order_id}? I'm {email_of(db, customer_id)}"))
     shown = "".join(e["text"] for e in events if e["type"] == "token")
     assert "W0000001" not in shown and "999.99" not in shown
     assert events[-1]["text"] == f"Your order {order_id} is delivered."
@@ -35,7 +36,7 @@ def test_verifier_falls_back_after_repeated_blocks_and_never_invents(db, tmp_pat
     order_id, customer_id = find_order(db, "pending")
     lie = f"Order {order_id} has tracking number 999999999999."
     agent, _ = scripted_agent(db, tmp_path, [*_login_and_lookup(db, order_id, customer_id), lie, lie, lie])
-    reply = agent.respond("s1", f"Track {order_id}, {email_of(db, customer_id)}")
+    reply = agent.respond("s1", f"Can I change the address of {order_id}? {email_of(db, customer_id)}")
     assert "couldn't verify" in reply.text and "999999999999" not in reply.text
     assert event_counts(db, "s1") == {"verifier_block": 3, "verifier_fallback": 1}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
@@ -22,10 +23,15 @@ CASES = {"cancel": "demo-000", "return": "demo-038", "lookup": "demo-056", "tran
 
 
 def oracle(task):
-    """A model that performs the task's gold actions in order and then says the facts to communicate."""
+    """A model that asks who the shopper is, performs the task's gold actions in order and then says the facts to
+    communicate."""
 
     def step(messages):
         done = sum(isinstance(m, ToolMessage) for m in messages)
+        said = " ".join(str(m.content) for m in messages if isinstance(m, HumanMessage))
+        identify_first = bool(task.actions) and task.actions[0]["name"].startswith("find_user")
+        if not done and identify_first and not re.search(r"@|\b\d{5}\b", said):
+            return AIMessage("Could you give me your email, or your name and zip code?")
         actions = task.actions
         if done < len(actions):
             action = actions[done]
@@ -59,7 +65,7 @@ def test_an_oracle_agent_passes_every_task_safely(demo_template, tmp_path):
     results = run_eval(list(tasks.values()), 2, demo_template, tmp_path / "work", make_agent, ScriptedUser,
                        concurrency=2)
     summary = summarize(results, 2)
-    assert summary["pass^1"] == 1.0 and summary["pass^2"] == 1.0, [(r.task_id, r.failure, r.error) for r in results]
+    assert summary["pass^1"] == 1.0 and summary["pass^2"] == 1.0, [(r.task_id, r.failure, r.error) for r in results if not r.success]
     assert summary["cross_customer_leaks"] == summary["unconfirmed_writes"] == summary["ungrounded_replies_sent"] == 0
     multi = next(r for r in results if r.task_id == "demo-090")
     assert [t["name"] for t in multi.tools].count("confirm:cancel_pending_order") == 1

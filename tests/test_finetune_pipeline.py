@@ -119,3 +119,10 @@ def test_a_few_real_training_steps_change_only_the_lora_weights(simulated, tmp_p
         plain = base(ids).logits
         tuned = PeftModel.from_pretrained(base, tmp_path / "adapter")(ids).logits
     assert not torch.allclose(plain, tuned)  # the reloaded adapter changes the output
+
+
+def test_the_tool_scope_never_refused_the_experts_calls(simulated):
+    _template, records, _root = simulated
+    refused = [(r["id"], m["name"]) for r in records for m in r["messages"]
+               if m["role"] == "tool" and "cannot be used now" in m["content"]]
+    assert records and not refused

@@ -11,8 +11,8 @@ from assistant.config import Settings
 from assistant.llm import chat_model
 
 
-def test_client_follows_settings():
-    settings = Settings(_env_file=None, llm_base_url="http://gpu-host:8000/v1", llm_timeout_s=12,
+def test_client_follows_settings(tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path, llm_base_url="http://gpu-host:8000/v1", llm_timeout_s=12,
                         llm_max_retries=3)
     client = chat_model(settings)
     assert client.model_name == "smollm2-135m-instruct" and client.streaming

@@ -46,7 +46,7 @@ def malformed(message: AIMessage) -> str | None:
     return None
 
 
-def _with_sources(text: str, turn) -> tuple[str, list[dict]]:
+def with_sources(text: str, turn) -> tuple[str, list[dict]]:
     citations = [c for m in turn if isinstance(m, ToolMessage) and m.name == KNOWLEDGE_TOOL and m.artifact
                  for c in m.artifact.get("citations", [])]
     if not citations:
@@ -100,7 +100,7 @@ class OutputGuardMiddleware(AgentMiddleware):
             nudge = (f"Your draft stated facts no tool returned: {', '.join(missing)}. Look them up with a tool, "
                      "or reply without them.")
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
-        text, citations = _with_sources(text, turn)
+        text, citations = with_sources(text, turn)
         if text != draft.content or citations:
             kwargs = dict(draft.additional_kwargs) | ({"citations": citations} if citations else {})
             return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}

@@ -17,8 +17,12 @@ from assistant.config import Settings
 from assistant.db import Database
 from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
 from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
+from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
+from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
+from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
+from assistant.dialogue.tool_scope import ToolScopeMiddleware
 
 
 class TimingMiddleware(AgentMiddleware):
@@ -41,8 +45,10 @@ class TimingMiddleware(AgentMiddleware):
 
 
 def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearch | None) -> list[AgentMiddleware]:
-    """Gate and confirmation first; limits; card numbers masked before the model; guards on its output; tools last."""
+    """Gate and confirmation first; limits; card numbers masked before the model; guards on its output (after-model
+    hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
+    first = [KnowledgeFirstMiddleware(db, knowledge, ttl)] if knowledge is not None else []
     return [
         ConversationGateMiddleware(db, ttl),
         ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),
@@ -50,8 +56,12 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
+        OrderAnswerMiddleware(),
+        *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),
+        ArgumentRepairMiddleware(db),
         TimingMiddleware(),
         LanguageMiddleware(),
+        ToolScopeMiddleware(),
         ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold),
     ]

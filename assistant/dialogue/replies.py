@@ -44,6 +44,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "prepare it again.",
         "zh": "该更改已失效，没有做任何修改。请告诉我您的需求，我会重新为您准备。",
     },
+    "order_status": {
+        "en": "Order {order_id} is **{status}**.\n{items}",
+        "zh": "订单 {order_id} 的状态：**{status}**。\n{items}",
+    },
+    "order_tracking": {"en": "Tracking number: {tracking}", "zh": "快递单号：{tracking}"},
+    "anything_else": {"en": "Is there anything else I can help you with?", "zh": "还有什么可以帮您的吗？"},
     "handoff": {
         "en": "I've passed your conversation to a colleague, who will reply here as soon as possible.",
         "zh": "我已将您的对话转给人工客服同事，他们会尽快在这里回复您。",

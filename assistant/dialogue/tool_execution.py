@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain.agents.middleware import AgentMiddleware
@@ -33,6 +34,12 @@ class KnowledgeSearch:
 
     def __init__(self, open_kb: Callable[[], object], k: int = 3):
         self._open_kb, self._kb, self.k = open_kb, None, k
+        self._lock = threading.Lock()  # sessions share one instance; Chroma's client must be opened once
+
+    def _knowledge_base(self):
+        with self._lock:
+            self._kb = self._kb or self._open_kb()
+            return self._kb
 
     def __call__(self, runner: ToolRunner, arguments: dict) -> tuple[ToolResult, dict | None]:
         from knowledge.errors import KnowledgeError
@@ -44,8 +51,7 @@ class KnowledgeSearch:
             runner.record(KNOWLEDGE_TOOL, arguments if isinstance(arguments, dict) else {}, result)
             return result, None
         try:
-            self._kb = self._kb or self._open_kb()
-            passages = search(self._kb, query, k=self.k)
+            passages = search(self._knowledge_base(), query, k=self.k)
         except KnowledgeError as exc:
             result, passages = ToolResult(KNOWLEDGE_TOOL, error=str(exc)), []
         else:

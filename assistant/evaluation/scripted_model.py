@@ -24,12 +24,15 @@ class ScriptedChatModel(BaseChatModel):
     steps: list = Field(default_factory=list)
     prompts: list = Field(default_factory=list)
     fail_with: BaseException | None = None
+    offered: list = Field(default_factory=list)
+    """The tool names each model call was offered (calls offered no tools are not bound, so not listed)."""
 
     @property
     def _llm_type(self) -> str:
         return "scripted"
 
     def bind_tools(self, tools, **kwargs):
+        self.offered.append({getattr(t, "name", None) for t in tools})
         return self
 
     def _next(self, messages) -> AIMessage:

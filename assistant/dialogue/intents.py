@@ -1,0 +1,64 @@
+"""What the shopper asked to change, read from their own words (English or Chinese), as the write tools that fit.
+
+A 135M model confuses the write tools (a cancel request becomes an item swap); reading the request in code
+narrows its choice. Words are matched allowing one swapped pair of letters, as hurried shoppers type.
+"""
+
+from __future__ import annotations
+
+import re
+
+CANCEL = {"cancel_pending_order"}
+RETURN = {"return_delivered_order_items"}
+ITEMS = {"modify_pending_order_items", "exchange_delivered_order_items"}
+ADDRESS = {"modify_pending_order_address", "modify_user_address"}
+PAYMENT = {"modify_pending_order_payment"}
+ANY_CHANGE = ITEMS | ADDRESS | PAYMENT
+
+_EN = {
+    "cancel": CANCEL, "cancelled": CANCEL, "canceled": CANCEL, "cancellation": CANCEL, "cancelation": CANCEL,
+    "return": RETURN, "returned": RETURN, "returning": RETURN, "refund": RETURN, "refunded": RETURN,
+    "exchange": ITEMS, "exchanged": ITEMS, "swap": ITEMS, "swapped": ITEMS, "replace": ITEMS, "replacement": ITEMS,
+    "size": ITEMS, "color": ITEMS, "colour": ITEMS, "variant": ITEMS, "version": ITEMS,
+    "address": ADDRESS, "moved": ADDRESS, "relocated": ADDRESS, "ship": ADDRESS, "deliver": ADDRESS,
+    "pay": PAYMENT, "paying": PAYMENT, "payment": PAYMENT, "paypal": PAYMENT, "card": PAYMENT, "billing": PAYMENT,
+    "charge": PAYMENT,
+}
+_EN_PHRASES = {"send back": RETURN, "send it back": RETURN, "money back": RETURN, "call off": CANCEL,
+               "no longer need": CANCEL, "ordered by mistake": CANCEL}
+_EN_GENERIC = {"change", "changed", "modify", "modified", "update", "updated", "switch", "edit", "correct"}
+_ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
+       "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS,
+       "地址": ADDRESS, "搬家": ADDRESS, "寄到": ADDRESS, "送到": ADDRESS,
+       "支付": PAYMENT, "付款": PAYMENT, "付钱": PAYMENT, "信用卡": PAYMENT, "礼品卡": PAYMENT, "贝宝": PAYMENT}
+_ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
+_WORD = re.compile(r"[a-z]+")
+# A refund's destination ("refund to my gift card") names a card without asking to change the payment.
+_REFUND_DESTINATION = re.compile(r"(refund|退款|退到|退回).{0,40}(card|paypal|卡)", re.I)
+
+
+def _with_one_swap(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+
+
+_FUZZY = {variant: tools for word, tools in _EN.items() if len(word) > 4 for variant in _with_one_swap(word)}
+_FUZZY_GENERIC = {variant for word in _EN_GENERIC if len(word) > 4 for variant in _with_one_swap(word)}
+
+
+def requested_writes(texts: list[str]) -> set[str]:
+    """The write tools the shopper's messages ask for; every change tool when they ask for an unnamed change."""
+    wanted: set[str] = set()
+    generic = False
+    for text in texts:
+        lowered = text.lower()
+        for word in _WORD.findall(lowered):
+            wanted |= _EN.get(word) or _FUZZY.get(word) or set()
+            generic = generic or word in _EN_GENERIC or word in _FUZZY_GENERIC
+        wanted |= {tool for phrase, tools in _EN_PHRASES.items() if phrase in lowered for tool in tools}
+        wanted |= {tool for phrase, tools in _ZH.items() if phrase in text for tool in tools}
+        generic = generic or any(phrase in text for phrase in _ZH_GENERIC)
+        if _REFUND_DESTINATION.search(text) and not re.search(r"\b(pay|payment)\b|支付|付款", lowered):
+            wanted -= PAYMENT
+    if generic and not wanted - CANCEL - RETURN:
+        wanted |= ANY_CHANGE
+    return wanted

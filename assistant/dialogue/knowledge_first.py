@@ -1,0 +1,100 @@
+"""A general question is looked up in the knowledge base before the model answers, as a retrieval-first assistant.
+
+Policy questions need no identification, but a 135M model tuned mostly on order work asks for an email first.
+When the shopper's message reads as a question and names no order, item or email, kefu runs search_knowledge
+itself and hands the model the passages, recorded as an ordinary tool call and result (with citations), so the
+model answers from them and the reply's sources are listed as for any search. A draft that asks who the shopper
+is instead is retried once with a reminder, then replaced by the best passage itself, cited.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from langchain.agents.middleware import AgentMiddleware, hook_config
+from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
+
+from assistant.dialogue.flow import GUARD_NAME, this_turn
+from assistant.dialogue.guards import with_sources
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
+from assistant.dialogue.safety import defuse
+from assistant.dialogue.tool_execution import KnowledgeSearch
+from assistant.dialogue.tool_scope import ORDER_ID
+from assistant.tools import ToolRunner
+
+QUESTION = re.compile(
+    r"[?？]\s*$|^\s*(how|what|when|where|which|why|who|can|could|do|does|is|are|will|should|may)\b"
+    r"|吗|多少|多久|怎么|如何|什么|哪|几|是否|能否", re.I)
+
+
+ASKS_IDENTITY = re.compile(r"\b(e-?mail|zip|identity|verify|account)\b|邮箱|邮编|身份|账户|姓名", re.I)
+NUDGE = ("The customer asked a general question that needs no account. Answer it from the passages above, "
+         "citing them as [1], [2]; do not ask who they are.")
+EXCERPT_CHARS = 400
+SPECIFIC = re.compile(r"(?<!\d)\d{10}(?!\d)|@")
+
+
+def is_general_question(text: str) -> bool:
+    """A question that names no order, item or email: one for the knowledge base."""
+    return bool(QUESTION.search(text)) and not ORDER_ID.search(text) and not SPECIFIC.search(text)
+
+
+def best_passage(result: str) -> str:
+    """The first passage's text, without its citation line and heading path, cut at a sentence near the limit."""
+    lines = result.split("\n\n[2]")[0].splitlines()[1:]
+    if lines and " > " in lines[0]:
+        lines = lines[1:]
+    text = " ".join(line.strip() for line in lines if line.strip())
+    if len(text) > EXCERPT_CHARS:
+        cut = max(text.rfind(mark, 0, EXCERPT_CHARS) for mark in (". ", "。", "；"))
+        text = text[: cut + 1] if cut > 0 else text[:EXCERPT_CHARS] + "…"
+    return text
+
+
+def _question_search(turn) -> ToolMessage | None:
+    calls = [m for m in turn if isinstance(m, ToolMessage) and m.name == KNOWLEDGE_TOOL and m.status != "error"]
+    return calls[0] if calls else None
+
+
+class KnowledgeFirstMiddleware(AgentMiddleware):
+    """Before the turn's first model call: search the knowledge base for a general question; after the model:
+    keep the answer on the question."""
+
+    def __init__(self, db, knowledge: KnowledgeSearch, ttl_s: int):
+        super().__init__()
+        self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+
+    def before_model(self, state, runtime) -> dict | None:
+        messages = state["messages"]
+        if not messages or not isinstance(messages[-1], HumanMessage):
+            return None
+        question = str(messages[-1].content).strip()
+        if not is_general_question(question):
+            return None
+        call = {"name": KNOWLEDGE_TOOL, "args": {"query": question}, "id": f"call_{uuid.uuid4().hex[:8]}",
+                "type": "tool_call"}
+        started = time.perf_counter()
+        result, artifact = self.knowledge(ToolRunner(self.db, runtime.context.session_id, ttl_s=self.ttl_s),
+                                          call["args"])
+        runtime.context.timings["retrieval"] += time.perf_counter() - started
+        if result.error:
+            return None
+        return {"messages": [AIMessage(content="", tool_calls=[call]),
+                             ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"],
+                                         name=KNOWLEDGE_TOOL, artifact=artifact)]}
+
+    @hook_config(can_jump_to=["model"])
+    def after_model(self, state, runtime) -> dict | None:
+        messages = state["messages"]
+        draft, turn = messages[-1], this_turn(messages)
+        if (not isinstance(draft, AIMessage) or draft.tool_calls or not ASKS_IDENTITY.search(str(draft.content))
+                or not turn or not isinstance(turn[0], AIMessage) or (search := _question_search(turn)) is None
+                or turn[0].tool_calls[0].get("id") != search.tool_call_id):
+            return None
+        if not any(isinstance(m, SystemMessage) and m.name == GUARD_NAME for m in turn):
+            return {"messages": [RemoveMessage(id=draft.id), SystemMessage(NUDGE, name=GUARD_NAME)], "jump_to": "model"}
+        text, citations = with_sources(f"{best_passage(str(search.content))} [1]", turn)
+        kwargs = dict(draft.additional_kwargs) | {"citations": citations}
+        return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}

@@ -1,0 +1,122 @@
+"""Which tools the model is offered at each step, from the conversation's state and the shopper's own request.
+
+Before the shopper is identified only knowledge, catalog and transfer tools are offered, and identification once
+they have typed an email or zip code; after it, only the write tools that both the request (`requested_writes`)
+and the statuses of the orders it names allow. Once a step's result answers the request, no tools at all. A 135M
+model picks a fitting tool far more often when it cannot see the others. Offering is not authorization: the
+ToolRunner still checks identity, ownership, status and confirmation on every call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+from assistant.dialogue.argument_repair import EMAIL, ZIP
+from assistant.dialogue.intents import CANCEL, RETURN, requested_writes
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
+from assistant.tools import ALL_TOOLS
+
+IDENTIFY = {"find_user_id_by_email", "find_user_id_by_name_zip"}
+OPEN = {KNOWLEDGE_TOOL, "transfer_to_human_agents", "calculate", "get_product_details", "list_all_product_types",
+        "search_products"}
+PENDING_WRITES = CANCEL | {"modify_pending_order_items", "modify_pending_order_address",
+                           "modify_pending_order_payment"}
+WRITES_BY_STATUS = {
+    "pending": PENDING_WRITES,
+    "pending (item modified)": PENDING_WRITES - {"modify_pending_order_items"},
+    "delivered": RETURN | {"exchange_delivered_order_items"},
+}
+ACCOUNT_WRITES = {"modify_user_address"}
+ORDER_ID = re.compile(r"#W\d{7}")
+ORDER_LOOKUPS = {"get_order_details", "track_shipment"}
+
+
+def _order_record(message: ToolMessage) -> dict:
+    try:
+        record = json.loads(str(message.content))
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _identification_offered(said: list[str]) -> set[str]:
+    """The identification tools whose values the shopper has typed: never a lookup on made-up values."""
+    text = " ".join(said)
+    return ({"find_user_id_by_email"} if EMAIL.search(text) else set()) | (
+        {"find_user_id_by_name_zip"} if ZIP.search(text) else set())
+
+
+def _just_searched(messages: list[BaseMessage]) -> bool:
+    last = next((m for m in reversed(messages) if not isinstance(m, SystemMessage)), None)  # past guard reminders
+    return isinstance(last, ToolMessage) and last.status != "error" and last.name == KNOWLEDGE_TOOL
+
+
+def answered_orders(messages: list[BaseMessage]) -> list[dict]:
+    """The named orders, when the step just looked them all up for a request that changes nothing (a status or
+    tracking question): the lookup is the answer. Empty otherwise."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, ToolMessage) or last.status == "error" or last.name not in ORDER_LOOKUPS:
+        return []
+    said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+    named = {i for text in said for i in ORDER_ID.findall(text)}
+    orders = {o.get("order_id"): o for m in messages
+              if isinstance(m, ToolMessage) and m.name == "get_order_details" and m.status != "error"
+              for o in [_order_record(m)]}
+    if not named or not named <= set(orders) or requested_writes(said):
+        return []
+    return [orders[i] for i in sorted(named)]
+
+
+def offered_tools(messages: list[BaseMessage]) -> set[str]:
+    """The tool names to offer the model after these messages (none once passages answer the question)."""
+    if _just_searched(messages):
+        return set()
+    results = [m for m in messages if isinstance(m, ToolMessage) and m.status != "error"]
+    said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+    if not any(m.name in IDENTIFY for m in results):
+        return _identification_offered(said) | OPEN
+    orders = [_order_record(m) for m in results if m.name == "get_order_details"]
+    fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders))
+    if {i for text in said for i in ORDER_ID.findall(text)} - {o.get("order_id") for o in orders}:
+        fitting |= set().union(*WRITES_BY_STATUS.values())  # an order not looked up yet may have any status
+    asked = requested_writes(said)
+    reads = {name for name in ALL_TOOLS if not is_write(name)} - IDENTIFY
+    if not any(ORDER_ID.search(text) for text in [*said, *(str(m.content) for m in results)]):
+        reads -= ORDER_LOOKUPS  # no order named yet: ask, or list the customer's orders with get_user_details
+    return reads | OPEN | (fitting & asked)
+
+
+NO_CALL = "<"
+IDENTIFY_UNAVAILABLE = ("use only an email, or a name and zip code, that the customer wrote; ask them for it, "
+                        "unless they are already identified")
+WRITE_UNAVAILABLE = ("it does not fit the customer's request or the order's status. Look the order up with "
+                     "get_order_details: pending orders can be cancelled or modified, delivered ones returned or "
+                     "exchanged")
+
+
+class ToolScopeMiddleware(AgentMiddleware):
+    """Offers the model only the tools that fit now, and answers a call to a write tool not offered with an error."""
+
+    def wrap_model_call(self, request, handler):
+        offered = offered_tools(request.messages)
+        tools = [t for t in request.tools if getattr(t, "name", None) in offered]
+        if tools:
+            return handler(request.override(tools=tools))
+        # Without tools in the prompt the tuned model still writes calls out of habit (and, kept from "<tool", HTML);
+        # vLLM's bad_words keeps "<" from starting anything.
+        settings = request.model_settings | {"extra_body": {"bad_words": [NO_CALL]}}
+        return handler(request.override(tools=[], model_settings=settings))
+
+    def wrap_tool_call(self, request, handler):
+        name = request.tool_call["name"]
+        messages = request.state.get("messages", []) if isinstance(request.state, dict) else []
+        # Other reads are left to the ToolRunner's own checks: a lookup made alongside the identification must run.
+        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(messages):
+            return handler(request)
+        reason = WRITE_UNAVAILABLE if is_write(name) else IDENTIFY_UNAVAILABLE
+        return ToolMessage(content=f"Error: {name} cannot be used now: {reason}.",
+                           tool_call_id=request.tool_call["id"], name=name, status="error")

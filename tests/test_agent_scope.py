@@ -1,0 +1,67 @@
+"""The tool scope, argument repair, lookup answers and knowledge-first search inside the real agent (scripted model)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import ToolMessage
+
+from assistant.config import Settings
+from assistant.db import PendingAction
+from assistant.dialogue.events import event_counts
+from assistant.evaluation.attack_run import poisoned_knowledge
+from assistant.evaluation.scripted_model import call
+from tests.agent_helpers import count, email_of, scripted_agent
+from tests.conftest import find_order
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory):
+    return poisoned_knowledge([], Settings(), tmp_path_factory.mktemp("kb"))
+
+
+def test_a_write_that_does_not_fit_the_request_is_refused_and_the_fitting_one_proposed(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)), call("get_order_details", order_id=order_id),
+             call("modify_pending_order_items", order_id=order_id, item_ids=["1"], new_item_ids=["2"],
+                  payment_method_id="paypal_1"),
+             call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
+    agent, model = scripted_agent(db, tmp_path, steps)
+    reply = agent.respond("s1", f"Please cancel {order_id}, I no longer need it. I'm {email_of(db, customer_id)}")
+    refusal = model.prompts[3][-1]
+    assert isinstance(refusal, ToolMessage) and "cannot be used now" in refusal.content
+    assert "cancel_pending_order" in model.offered[2] and "modify_pending_order_items" not in model.offered[2]
+    assert "cancel_pending_order" not in model.offered[0]  # nothing to change before the shopper is identified
+    assert reply.pending_action_id and "Cancel pending order" in reply.text
+    assert count(db, PendingAction, conversation_id="s1") == 1
+
+
+def test_a_garbled_email_is_looked_up_as_the_shopper_typed_it(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    email = email_of(db, customer_id)
+    garbled = email.replace("@", "99999@")
+    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=garbled),
+                                                  "Thanks, you're verified. What would you like to do?"])
+    agent.respond("s1", f"My email is {email}.")
+    result = model.prompts[-1][-1]
+    assert isinstance(result, ToolMessage) and result.content == customer_id
+    assert event_counts(db, "s1") == {"argument_repaired": 1}
+
+
+def test_a_status_question_is_answered_from_the_lookup_without_another_model_call(db, tmp_path):
+    order_id, customer_id = find_order(db, "processed")
+    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email_of(db, customer_id)),
+                                                  call("get_order_details", order_id=order_id)])
+    reply = agent.respond("s1", f"What's the status of {order_id}? My email is {email_of(db, customer_id)}")
+    assert len(model.prompts) == 2 and not model.steps
+    assert order_id in reply.text and "**processed**" in reply.text and "Tracking number:" in reply.text
+
+
+def test_a_general_question_is_searched_first_and_answered_from_the_passage(db, tmp_path, knowledge):
+    ask = "Could you give me your email address so I can verify your identity?"
+    agent, model = scripted_agent(db, tmp_path, [ask, ask], knowledge=knowledge)
+    reply = agent.respond("s1", "How long do I have to return something?")
+    first_prompt = model.prompts[0]
+    assert first_prompt[-1].type == "tool" and first_prompt[-1].name == "search_knowledge"
+    assert model.prompts[1][-1].type == "system"  # the reminder to answer from the passages
+    assert "30 days" in reply.text and "[1]" in reply.text and "\n\nSources: [1] " in reply.text
+    assert reply.citations and "email" not in reply.text

@@ -1,0 +1,121 @@
+"""Which tools the model is offered, from the conversation's state and the shopper's own words, and argument repair."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from assistant.dialogue.argument_repair import repaired_arguments
+from assistant.dialogue.intents import requested_writes
+from assistant.dialogue.knowledge_first import best_passage, is_general_question
+from assistant.dialogue.order_answer import order_summary
+from assistant.dialogue.tool_scope import answered_orders, offered_tools
+
+WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_order_address",
+          "modify_pending_order_payment", "return_delivered_order_items", "exchange_delivered_order_items",
+          "modify_user_address"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I want to cancel order #W1234567 because it is no longer needed.", {"cancel_pending_order"}),
+    ("Please cnacel my order", {"cancel_pending_order"}),  # one swapped pair of letters
+    ("我想取消订单 #W1234567", {"cancel_pending_order"}),
+    ("I want to return the Backpack, refunded to my gift card.", {"return_delivered_order_items"}),
+    ("我想退回订单里的 Blender，退款到 gift_card_8510287。", {"return_delivered_order_items"}),
+    ("I want to pay for order #W1 with credit_card_1 instead.", {"modify_pending_order_payment"}),
+    ("I moved, please update my address.", {"modify_pending_order_address", "modify_user_address"}),
+    ("Can I swap my T-shirt for another size?", {"modify_pending_order_items", "exchange_delivered_order_items"}),
+    ("I want the tracking number of order #W1234567.", set()),
+    ("我想知道订单 #W1234567 现在是什么状态。", set()),
+])
+def test_requested_writes_reads_the_shoppers_request(text, expected):
+    assert requested_writes([text]) == expected
+
+
+def test_an_unnamed_change_offers_every_change_but_no_cancel_or_return():
+    wanted = requested_writes(["I need to change something on order #W1234567"])
+    assert "modify_pending_order_items" in wanted and "cancel_pending_order" not in wanted
+    assert "return_delivered_order_items" not in wanted
+
+
+def _identified(*said: str, orders: tuple[dict, ...] = ()) -> list:
+    messages = [HumanMessage(text) for text in said]
+    messages += [AIMessage("", tool_calls=[{"name": "find_user_id_by_email", "args": {}, "id": "a"}]),
+                 ToolMessage("jane_doe_1", tool_call_id="a", name="find_user_id_by_email")]
+    for index, order in enumerate(orders):
+        messages += [AIMessage("", tool_calls=[{"name": "get_order_details", "args": {}, "id": f"o{index}"}]),
+                     ToolMessage(json.dumps(order), tool_call_id=f"o{index}", name="get_order_details")]
+    return messages
+
+
+def test_before_identification_only_open_tools_and_identification_with_typed_values():
+    offered = offered_tools([HumanMessage("Where is my order #W1234567?")])
+    assert not offered & WRITES and "get_order_details" not in offered
+    assert "search_knowledge" in offered and "transfer_to_human_agents" in offered
+    assert not offered & {"find_user_id_by_email", "find_user_id_by_name_zip"}  # nothing typed to look up yet
+    typed = offered_tools([HumanMessage("Where is #W1234567?"), HumanMessage("I'm jane@example.com")])
+    assert "find_user_id_by_email" in typed and "find_user_id_by_name_zip" not in typed
+
+
+def test_write_tools_fit_both_the_request_and_the_orders_status():
+    pending = {"order_id": "#W1234567", "status": "pending"}
+    delivered = {"order_id": "#W1234567", "status": "delivered"}
+    cancel = "Cancel order #W1234567 please, I ordered it by mistake"
+    assert offered_tools(_identified(cancel, orders=(pending,))) & WRITES == {"cancel_pending_order"}
+    assert not offered_tools(_identified(cancel, orders=(delivered,))) & WRITES
+    exchange = "I want to exchange the shoes in order #W1234567 for another size"
+    assert offered_tools(_identified(exchange, orders=(delivered,))) & WRITES == {"exchange_delivered_order_items"}
+    # An order the shopper named but nobody looked up yet may have any status.
+    assert offered_tools(_identified(cancel)) & WRITES == {"cancel_pending_order"}
+
+
+def test_lookups_need_an_order_named_and_identification_is_not_offered_twice():
+    offered = offered_tools(_identified("I moved; change my account's address to 1 Main St"))
+    assert offered & WRITES == {"modify_user_address"}
+    assert "get_order_details" not in offered and "get_user_details" in offered
+    assert "find_user_id_by_email" not in offered
+
+
+def test_a_status_question_is_answered_by_its_lookup_and_passages_leave_no_tools():
+    order = {"order_id": "#W1234567", "status": "processed", "items": [{"name": "Lamp", "item_id": "1"}],
+             "fulfillments": [{"tracking_id": ["884195572956"], "item_ids": ["1"]}]}
+    messages = _identified("What's the status of order #W1234567?", orders=(order,))
+    assert answered_orders(messages) == [order]
+    assert not answered_orders(_identified("Cancel order #W1234567", orders=(order,)))
+    text = order_summary(order, "zh")
+    assert "#W1234567" in text and "processed（" in text and "884195572956" in text
+    searched = [HumanMessage("How long do refunds take?"),
+                AIMessage("", tool_calls=[{"name": "search_knowledge", "args": {"query": "q"}, "id": "k"}]),
+                ToolMessage("[1] (faq.md › Refunds)\nFive days.", tool_call_id="k", name="search_knowledge")]
+    assert offered_tools(searched) == set()
+
+
+def test_general_questions_and_the_passage_excerpt():
+    assert is_general_question("How long do I have to return something?")
+    assert is_general_question("退款到信用卡需要多久？")
+    assert not is_general_question("Where is order #W1234567?")
+    assert not is_general_question("I want to cancel my order.")
+    passages = ("[1] (faq.md › FAQ > Returns > How long?)\nFAQ > Returns > How long?\n30 days from delivery.\n\n"
+                "[2] (returns.md › Returns)\nOther text.")
+    assert best_passage(passages) == "30 days from delivery."
+
+
+def test_identification_values_come_from_what_the_shopper_typed():
+    said = [HumanMessage("My email is kenneth.duncan7422@example.com."), HumanMessage("zip is 31481")]
+    garbled = "[kenneth.duncan742275988888888888888888"
+    assert repaired_arguments("find_user_id_by_email", {"email": garbled}, said) == {
+        "email": "kenneth.duncan7422@example.com"}
+    assert repaired_arguments("find_user_id_by_name_zip", {"first_name": "K", "last_name": "D", "zip": "3148"},
+                              said)["zip"] == "31481"
+    exact = {"email": "kenneth.duncan7422@example.com"}
+    assert repaired_arguments("find_user_id_by_email", exact, said) == exact
+    assert repaired_arguments("find_user_id_by_email", {"email": "x@y.com"}, [HumanMessage("hi")]) == {
+        "email": "x@y.com"}  # nothing typed: nothing to copy from, the tool reports it unknown
+
+
+def test_lookups_drop_arguments_they_do_not_take_but_writes_stay_strict():
+    assert repaired_arguments("track_shipment", {"order_id": "#W1", "item_ids": ["1"]}, []) == {"order_id": "#W1"}
+    write = {"order_id": "#W1", "item_ids": ["1"]}
+    assert repaired_arguments("cancel_pending_order", write, []) == write
