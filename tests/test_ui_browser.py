@@ -41,8 +41,7 @@ def browser():
 def site(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
     steps = [call("find_user_id_by_email", email=email_of(db, customer_id)),
-             call("get_order_details", order_id=order_id),
-             f"I found order {order_id}. It is pending. Would you like to cancel it?",
+             call("get_order_details", order_id=order_id),  # a status question: the lookup is the answer
              call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
     agent, _ = scripted_agent(db, tmp_path, steps, staff_password_hash=hash_password(PASSWORD))
     with UiServer(create_app(agent, agent.settings), free_port()) as server:
@@ -62,7 +61,7 @@ def test_shopper_cancels_an_order_with_the_confirm_button(browser, site, db):
     page = browser.new_page(viewport={"width": 1000, "height": 1000})
     page.goto(server.url + "/")
     _say(page, f"Hi, I'm {email_of(db, customer_id)}. Where is my order {order_id}?")
-    expect(page.locator("#kefu-chat")).to_contain_text(f"I found order {order_id}", timeout=30_000)
+    expect(page.locator("#kefu-chat")).to_contain_text(f"Order {order_id} is pending", timeout=30_000)
     expect(page.locator(f'.kefu-order[data-order="{order_id}"] .kefu-status')).to_have_text("pending")
     _say(page, "Yes, cancel it please, I no longer need it.")
     expect(page.locator("#kefu-confirm")).to_be_visible(timeout=30_000)
