@@ -62,6 +62,7 @@ def test_a_general_question_is_searched_first_and_answered_from_the_passage(db, 
     reply = agent.respond("s1", "How long do I have to return something?")
     first_prompt = model.prompts[0]
     assert first_prompt[-1].type == "tool" and first_prompt[-1].name == "search_knowledge"
+    assert first_prompt[-2].name == "kefu"  # kefu's own step: fine-tuning never trains on it
     assert model.prompts[1][-1].type == "system"  # the reminder to answer from the passages
     assert "30 days" in reply.text and "[1]" in reply.text and "\n\nSources: [1] " in reply.text
     assert reply.citations and "email" not in reply.text

@@ -11,7 +11,7 @@ from assistant.dialogue.argument_repair import repaired_arguments
 from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.knowledge_first import best_passage, is_general_question
 from assistant.dialogue.order_answer import order_summary
-from assistant.dialogue.tool_scope import answered_orders, offered_tools
+from assistant.dialogue.tool_scope import answered_orders, named_orders, offered_tools
 
 WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_order_address",
           "modify_pending_order_payment", "return_delivered_order_items", "exchange_delivered_order_items",
@@ -119,3 +119,7 @@ def test_lookups_drop_arguments_they_do_not_take_but_writes_stay_strict():
     assert repaired_arguments("track_shipment", {"order_id": "#W1", "item_ids": ["1"]}, []) == {"order_id": "#W1"}
     write = {"order_id": "#W1", "item_ids": ["1"]}
     assert repaired_arguments("cancel_pending_order", write, []) == write
+
+
+def test_orders_are_named_with_or_without_their_hash():
+    assert named_orders(["Where is W1234567?", "and #W7654321"]) == {"#W1234567", "#W7654321"}

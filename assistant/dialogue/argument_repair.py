@@ -16,10 +16,10 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant.dialogue.events import record_event
+from assistant.dialogue.grounding import EMAIL
 from assistant.dialogue.model_tools import is_write
 from assistant.tools import ALL_TOOLS
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
 FIELDS = {"find_user_id_by_email": {"email": EMAIL}, "find_user_id_by_name_zip": {"zip": ZIP}}
 

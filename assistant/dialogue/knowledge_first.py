@@ -21,14 +21,13 @@ from assistant.dialogue.guards import with_sources
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.tool_execution import KnowledgeSearch
-from assistant.dialogue.tool_scope import ORDER_ID
+from assistant.dialogue.replies import CANNED
+from assistant.dialogue.tool_scope import named_orders
 from assistant.tools import ToolRunner
 
 QUESTION = re.compile(
     r"[?？]\s*$|^\s*(how|what|when|where|which|why|who|can|could|do|does|is|are|will|should|may)\b"
     r"|吗|多少|多久|怎么|如何|什么|哪|几|是否|能否", re.I)
-
-
 ASKS_IDENTITY = re.compile(r"\b(e-?mail|zip|identity|verify|account)\b|邮箱|邮编|身份|账户|姓名", re.I)
 NUDGE = ("The customer asked a general question that needs no account. Answer it from the passages above, "
          "citing them as [1], [2]; do not ask who they are.")
@@ -38,7 +37,7 @@ SPECIFIC = re.compile(r"(?<!\d)\d{10}(?!\d)|@")
 
 def is_general_question(text: str) -> bool:
     """A question that names no order, item or email: one for the knowledge base."""
-    return bool(QUESTION.search(text)) and not ORDER_ID.search(text) and not SPECIFIC.search(text)
+    return bool(QUESTION.search(text)) and not named_orders([text]) and not SPECIFIC.search(text)
 
 
 def best_passage(result: str) -> str:
@@ -51,11 +50,6 @@ def best_passage(result: str) -> str:
         cut = max(text.rfind(mark, 0, EXCERPT_CHARS) for mark in (". ", "。", "；"))
         text = text[: cut + 1] if cut > 0 else text[:EXCERPT_CHARS] + "…"
     return text
-
-
-def _question_search(turn) -> ToolMessage | None:
-    calls = [m for m in turn if isinstance(m, ToolMessage) and m.name == KNOWLEDGE_TOOL and m.status != "error"]
-    return calls[0] if calls else None
 
 
 class KnowledgeFirstMiddleware(AgentMiddleware):
@@ -81,7 +75,8 @@ class KnowledgeFirstMiddleware(AgentMiddleware):
         runtime.context.timings["retrieval"] += time.perf_counter() - started
         if result.error:
             return None
-        return {"messages": [AIMessage(content="", tool_calls=[call]),
+        # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
+        return {"messages": [AIMessage(content="", tool_calls=[call], name=CANNED),
                              ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"],
                                          name=KNOWLEDGE_TOOL, artifact=artifact)]}
 
@@ -89,12 +84,13 @@ class KnowledgeFirstMiddleware(AgentMiddleware):
     def after_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
         draft, turn = messages[-1], this_turn(messages)
-        if (not isinstance(draft, AIMessage) or draft.tool_calls or not ASKS_IDENTITY.search(str(draft.content))
-                or not turn or not isinstance(turn[0], AIMessage) or (search := _question_search(turn)) is None
-                or turn[0].tool_calls[0].get("id") != search.tool_call_id):
+        searched_first = (len(turn) > 1 and getattr(turn[0], "name", None) == CANNED
+                          and isinstance(turn[1], ToolMessage))
+        if (not searched_first or not isinstance(draft, AIMessage) or draft.tool_calls
+                or not ASKS_IDENTITY.search(str(draft.content))):
             return None
         if not any(isinstance(m, SystemMessage) and m.name == GUARD_NAME for m in turn):
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(NUDGE, name=GUARD_NAME)], "jump_to": "model"}
-        text, citations = with_sources(f"{best_passage(str(search.content))} [1]", turn)
+        text, citations = with_sources(f"{best_passage(str(turn[1].content))} [1]", turn)
         kwargs = dict(draft.additional_kwargs) | {"citations": citations}
         return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}

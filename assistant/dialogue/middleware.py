@@ -15,9 +15,9 @@ from langchain.agents.middleware import (
 
 from assistant.config import Settings
 from assistant.db import Database
+from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
 from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
 from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
-from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
 from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware

@@ -10,12 +10,12 @@ ToolRunner still checks identity, ownership, status and confirmation on every ca
 from __future__ import annotations
 
 import json
-import re
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from assistant.dialogue.argument_repair import EMAIL, ZIP
+from assistant.dialogue.argument_repair import ZIP
+from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import CANCEL, RETURN, requested_writes
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.tools import ALL_TOOLS
@@ -31,16 +31,26 @@ WRITES_BY_STATUS = {
     "delivered": RETURN | {"exchange_delivered_order_items"},
 }
 ACCOUNT_WRITES = {"modify_user_address"}
-ORDER_ID = re.compile(r"#W\d{7}")
 ORDER_LOOKUPS = {"get_order_details", "track_shipment"}
 
 
-def _order_record(message: ToolMessage) -> dict:
-    try:
-        record = json.loads(str(message.content))
-    except ValueError:
-        return {}
-    return record if isinstance(record, dict) else {}
+def named_orders(texts: list[str]) -> set[str]:
+    """The order ids (with their '#') named in these texts."""
+    return {"#" + found for text in texts for found in ORDER_ID.findall(text)}
+
+
+def _looked_up(messages: list[BaseMessage]) -> dict[str, dict]:
+    """The order records the conversation's successful get_order_details calls returned, by order id."""
+    orders = {}
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.name == "get_order_details" and message.status != "error":
+            try:
+                record = json.loads(str(message.content))
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                orders[record.get("order_id")] = record
+    return orders
 
 
 def _identification_offered(said: list[str]) -> set[str]:
@@ -62,10 +72,7 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
     if not isinstance(last, ToolMessage) or last.status == "error" or last.name not in ORDER_LOOKUPS:
         return []
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
-    named = {i for text in said for i in ORDER_ID.findall(text)}
-    orders = {o.get("order_id"): o for m in messages
-              if isinstance(m, ToolMessage) and m.name == "get_order_details" and m.status != "error"
-              for o in [_order_record(m)]}
+    named, orders = named_orders(said), _looked_up(messages)
     if not named or not named <= set(orders) or requested_writes(said):
         return []
     return [orders[i] for i in sorted(named)]
@@ -79,15 +86,14 @@ def offered_tools(messages: list[BaseMessage]) -> set[str]:
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
     if not any(m.name in IDENTIFY for m in results):
         return _identification_offered(said) | OPEN
-    orders = [_order_record(m) for m in results if m.name == "get_order_details"]
-    fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders))
-    if {i for text in said for i in ORDER_ID.findall(text)} - {o.get("order_id") for o in orders}:
+    orders = _looked_up(messages)
+    fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders.values()))
+    if named_orders(said) - set(orders):
         fitting |= set().union(*WRITES_BY_STATUS.values())  # an order not looked up yet may have any status
-    asked = requested_writes(said)
     reads = {name for name in ALL_TOOLS if not is_write(name)} - IDENTIFY
-    if not any(ORDER_ID.search(text) for text in [*said, *(str(m.content) for m in results)]):
+    if not named_orders([*said, *(str(m.content) for m in results)]):
         reads -= ORDER_LOOKUPS  # no order named yet: ask, or list the customer's orders with get_user_details
-    return reads | OPEN | (fitting & asked)
+    return reads | OPEN | (fitting & requested_writes(said))
 
 
 NO_CALL = "<"
