@@ -71,6 +71,7 @@ class ShopAgent:
         self.db, self.settings = db, settings or get_settings()
         if knowledge is True:
             knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
+        self.knowledge = knowledge or None
         self.system_prompt = system_prompt or load_system_prompt(self.settings)
         self.graph = create_agent(
             model or chat_model(self.settings, max_tokens=self.settings.agent_max_tokens),
@@ -80,6 +81,11 @@ class ShopAgent:
             context_schema=TurnContext,
             checkpointer=checkpointer or open_checkpointer(self.settings.checkpoint_url or db.url),
         )
+
+    def warm_up(self) -> None:
+        """Load the knowledge base's embedder and indexes now rather than on the first question."""
+        if self.knowledge is not None:
+            self.knowledge.warm_up()
 
     def close(self) -> None:
         """Close the checkpointer's own database connection (the shop database is the caller's)."""

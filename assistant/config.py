@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     agent_max_tokens: int = Field(default=384, ge=32)
     """Most tokens the model may write in one step (a tool call needs about 60-250)."""
 
+    knowledge_answer: Literal["passage", "model"] = "passage"
+    """How a general question is answered once the knowledge base is searched: `passage` replies with the best
+    passage in the shopper's language, cited, without a model call (faithful and fast with a small model);
+    `model` has the model answer from the passages (for a larger model)."""
+
     max_model_calls_per_turn: int = Field(default=8, ge=1)
     """Model calls allowed in one shopper turn before the agent hands off to a human."""
 

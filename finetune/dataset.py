@@ -120,25 +120,52 @@ def template_messages(messages: list[dict]) -> list[dict]:
     return out
 
 
-def encode(tokenizer, messages: list[dict], tools: list[dict], max_tokens: int) -> dict | None:
-    """input_ids and labels (-100 outside the model's own turns), or None when longer than `max_tokens`."""
+def served_tools(context: list[dict], tools: list[dict]) -> list[dict]:
+    """The tools the agent offers the model after this context (its ToolScopeMiddleware), in serving order."""
+    from assistant.dialogue.tool_scope import offered_tools
+    from finetune.transcripts import to_langchain
+
+    offered = offered_tools(to_langchain(context))
+    return [t for t in tools if t["function"]["name"] in offered]
+
+
+def tool_runs(messages: list[dict], tools: list[dict], scoped: bool) -> list[tuple[list[dict], list[int]]]:
+    """The trainable assistant turns grouped into runs that see the same tools: with `scoped`, the tools the agent
+    offers at each step (so training sees what serving sees); otherwise one run with every tool."""
+    runs: list[tuple[list[dict], list[int]]] = []
+    for index, message in enumerate(messages):
+        if message["role"] == "assistant" and message.get("train", True):
+            offered = served_tools(messages[:index], tools) if scoped else tools
+            if runs and runs[-1][0] == offered:
+                runs[-1][1].append(index)
+            else:
+                runs.append((offered, [index]))
+    return runs
+
+
+def encode(tokenizer, messages: list[dict], tools: list[dict], max_tokens: int, *,
+           scoped: bool = False) -> tuple[list[dict], int]:
+    """Training examples of one conversation, and how many were longer than `max_tokens` (left out). Each example
+    is the conversation up to the end of a run of turns (`tool_runs`) rendered with that run's tools: input_ids,
+    and labels that are -100 outside the model's own turns."""
     from assistant.serving.template import render
 
     plain = template_messages(messages)
-    text = render(tokenizer, plain, tools)
-    spans = []
-    for index, message in enumerate(messages):
-        if message["role"] == "assistant" and message.get("train", True):
-            prefix = render(tokenizer, plain[:index], tools, add_generation_prompt=True)
-            upto = render(tokenizer, plain[: index + 1], tools)
+    examples, too_long = [], 0
+    for offered, indexes in tool_runs(messages, tools, scoped):
+        text = render(tokenizer, plain[: indexes[-1] + 1], offered)
+        spans = []
+        for index in indexes:
+            prefix = render(tokenizer, plain[:index], offered, add_generation_prompt=True)
+            upto = render(tokenizer, plain[: index + 1], offered)
             if not (upto.startswith(prefix) and text.startswith(upto)):
                 raise ValueError("the chat template does not render conversations as prefixes of each other")
             spans.append((len(prefix), len(upto)))
-    if not spans:
-        return None
-    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    if len(encoded["input_ids"]) > max_tokens:
-        return None
-    labels = [token if any(start <= a < end for start, end in spans) else -100
-              for token, (a, _b) in zip(encoded["input_ids"], encoded["offset_mapping"])]
-    return {"input_ids": encoded["input_ids"], "labels": labels}
+        encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        if len(encoded["input_ids"]) > max_tokens:
+            too_long += 1
+            continue
+        labels = [token if any(start <= a < end for start, end in spans) else -100
+                  for token, (a, _b) in zip(encoded["input_ids"], encoded["offset_mapping"])]
+        examples.append({"input_ids": encoded["input_ids"], "labels": labels})
+    return examples, too_long

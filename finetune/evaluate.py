@@ -11,8 +11,11 @@ import json
 import re
 from pathlib import Path
 
+from tqdm import tqdm
+
 from assistant.dialogue.grounding import Evidence, unverified
-from finetune.dataset import read_jsonl, template_messages
+from assistant.dialogue.tool_scope import NO_CALL
+from finetune.dataset import read_jsonl, served_tools, template_messages
 
 CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 
@@ -84,8 +87,11 @@ def score(predictions: list[dict], golds: list[tuple[list[dict], dict]]) -> dict
             "reply_faithfulness": round(faithful / replies, 4) if replies else 1.0}
 
 
-def generate(model_dir: Path, adapter: Path | None, golds, tools, max_new_tokens: int = 128) -> list[dict]:
-    """Greedy generations for every turn, with transformers (the same template the server uses)."""
+def generate(model_dir: Path, adapter: Path | None, golds, tools, max_new_tokens: int = 128,
+             scoped: bool = True) -> list[dict]:
+    """Greedy generations for every turn, with transformers (the same template the server uses). `scoped`
+    offers each turn the tools the agent offers at that step, and like the server keeps a turn without tools
+    from starting a call; otherwise every turn sees every tool."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -98,19 +104,24 @@ def generate(model_dir: Path, adapter: Path | None, golds, tools, max_new_tokens
 
         model = PeftModel.from_pretrained(model, adapter)
     model.eval()
+    no_call = [tokenizer(word, add_special_tokens=False)["input_ids"] for word in (NO_CALL, " " + NO_CALL)]
     outputs = []
     with torch.no_grad():
-        for context, _gold in golds:
-            ids = render_ids(tokenizer, template_messages(context), tools, add_generation_prompt=True)
+        for context, _gold in tqdm(golds, desc="adapter" if adapter else "base", unit="turn"):
+            offered = served_tools(context, tools) if scoped else tools
+            ids = render_ids(tokenizer, template_messages(context), offered, add_generation_prompt=True)
             generated = model.generate(torch.tensor([ids]), max_new_tokens=max_new_tokens, do_sample=False,
-                                       pad_token_id=tokenizer.pad_token_id)
+                                       pad_token_id=tokenizer.pad_token_id,
+                                       bad_words_ids=None if offered else no_call)
             text = tokenizer.decode(generated[0][len(ids):], skip_special_tokens=True)
             outputs.append(parse_output(text))
     return outputs
 
 
-def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: int | None = None) -> dict:
-    """Base and adapter metrics on the held-out split; writes model_card.json beside the adapter."""
+def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: int | None = None,
+                     scoped: bool = True) -> dict:
+    """Base and adapter metrics on the held-out split; writes model_card.json beside the adapter. `scoped` offers
+    each turn the tools the agent offers at that step (as served); otherwise every tool."""
     from finetune.train import agent_tools
 
     golds = turns(read_jsonl(dataset_dir / "eval.jsonl"), limit)
@@ -121,8 +132,32 @@ def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: i
     card = {"adapter": Path(adapter).name, "base_model": Path(model_dir).name,
             "data_sha256": dataset_card["content_sha256"], "dataset": dataset_card,
             "training": json.loads(report_path.read_text()) if report_path.exists() else None,
-            "base": score(generate(model_dir, None, golds, tools), golds),
-            "adapter_metrics_source": "held-out split of the dataset (eval.jsonl)"}
-    card["adapter"] = score(generate(model_dir, adapter, golds, tools), golds) | {"name": Path(adapter).name}
+            "adapter_metrics_source": "held-out split of the dataset (eval.jsonl)",
+            "tools_offered": "as served: the agent's tool scope at each step" if scoped else "every tool"}
+    predictions = {"base": generate(model_dir, None, golds, tools, scoped=scoped),
+                   "adapter": generate(model_dir, adapter, golds, tools, scoped=scoped)}
+    card["base"] = score(predictions["base"], golds)
+    card["adapter"] = score(predictions["adapter"], golds) | {"name": Path(adapter).name}
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False))
+    write_turns(golds, predictions, Path(adapter) / "eval_turns.jsonl")
     return card
+
+
+def write_turns(golds, predictions: dict[str, list[dict]], path: Path) -> None:
+    """Every evaluated turn (the shopper's or tool's last words, the gold action, each model's) for reading misses."""
+    with path.open("w", encoding="utf-8") as f:
+        for index, (context, gold) in enumerate(golds):
+            last = next((m for m in reversed(context) if m["role"] in ("user", "tool")), {})
+            row = {"turn": index, "last": {"role": last.get("role"), "content": (last.get("content") or "")[:300]},
+                   "gold": parse_output(gold_text(gold))} | {name: p[index] for name, p in predictions.items()}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def gold_text(message: dict) -> str:
+    """A gold assistant message as the model would have written it."""
+    calls = message.get("tool_calls")
+    if not calls:
+        return message.get("content") or ""
+    function = calls[0]["function"]
+    body = json.dumps({"name": function["name"], "arguments": json.loads(function["arguments"])}, ensure_ascii=False)
+    return f"<tool_call>{body}</tool_call>"

@@ -21,8 +21,8 @@ PHONE = re.compile(
     r"(?<![\w#])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{3}[ .-])\d{3,4}[ .-]?\d{3,4}(?![\w])"  # +1 415-555-0123
     r"|(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")  # 138 1234 5678, +86 13812345678
 STREET = re.compile(
-    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Dr|Drive|Way|Ct"
-    r"|Court|Pl|Place|Ter|Terrace|Pkwy|Parkway)\b\.?(?:,?\s(?:Apt|Suite|Unit)\s?\w+)?"
+    r"(?P<street>\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Dr"
+    r"|Drive|Way|Ct|Court|Pl|Place|Ter|Terrace|Pkwy|Parkway)\b\.?)(?P<unit>,?\s(?:Apt|Suite|Unit)\s?\w+)?"
     r"|[\u4e00-\u9fff]{2,}(?:省|市|区|县)[\u4e00-\u9fff\d]*(?:路|街|大道|巷)\d+号(?:[\u4e00-\u9fff\d]*室)?"
     r"|[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\d+号(?:[\u4e00-\u9fff\d]*室)?")
 ADDRESS_KEYS = ("address1", "address2")
@@ -95,7 +95,18 @@ class Scrubber:
         text = EMAIL.sub(lambda m: self._placeholder("EMAIL", m.group(0)), text)
         text = CARD.sub(self._card, text)
         text = PHONE.sub(lambda m: self._placeholder("PHONE", re.sub(r"\D", "", m.group(0)), m.group(0)), text)
-        return STREET.sub(lambda m: self._placeholder("ADDRESS", m.group(0)), text)
+        return STREET.sub(self._street, text)
+
+    def _street(self, match: re.Match) -> str:
+        # The street and the unit separately, as an address record's address1 and address2 are replaced, so that
+        # an address the shopper types matches the one in the tool call made from it.
+        if match.group("street") is None:
+            return self._placeholder("ADDRESS", match.group(0))
+        out = self._placeholder("ADDRESS", match.group("street"))
+        if unit := match.group("unit"):
+            separator = unit[: len(unit) - len(unit.lstrip(", "))]
+            out += separator + self._placeholder("ADDRESS2", unit.lstrip(", "))
+        return out
 
     def value(self, value):
         """Scrub a JSON value: strings as text, and the street lines of address records whole."""

@@ -40,6 +40,9 @@ class TrainConfig:
     save_steps: int = 20
     init_adapter: str | None = None
     """Folder of an adapter to continue from (same base model) instead of fresh LoRA weights."""
+    scoped_tools: bool = True
+    """Render each turn with the tools the agent offers at that step, as served (one example per run of turns
+    that see the same tools); off, every turn of a conversation sees every tool, in one example."""
 
 
 def agent_tools() -> list[dict]:
@@ -51,17 +54,15 @@ def agent_tools() -> list[dict]:
     return [convert_to_openai_tool(t) for t in model_tools()]
 
 
-def load_examples(path: Path, tokenizer, max_tokens: int) -> tuple[list[dict], int]:
-    """Encoded conversations of a dataset split, and how many were too long."""
+def load_examples(path: Path, tokenizer, max_tokens: int, scoped: bool = True) -> tuple[list[dict], int]:
+    """Encoded examples of a dataset split, and how many were too long."""
     from finetune.dataset import encode, read_jsonl
 
     tools, examples, skipped = agent_tools(), [], 0
     for record in read_jsonl(path):
-        encoded = encode(tokenizer, record["messages"], tools, max_tokens)
-        if encoded is None:
-            skipped += 1
-        else:
-            examples.append(encoded)
+        encoded, too_long = encode(tokenizer, record["messages"], tools, max_tokens, scoped=scoped)
+        examples += encoded
+        skipped += too_long
     return examples, skipped
 
 
@@ -87,7 +88,8 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
 
     torch.manual_seed(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    examples, too_long = load_examples(dataset_dir / "train.jsonl", tokenizer, config.max_tokens)
+    examples, too_long = load_examples(dataset_dir / "train.jsonl", tokenizer, config.max_tokens,
+                                       config.scoped_tools)
     if not examples:
         raise ValueError(f"no training examples in {dataset_dir / 'train.jsonl'}")
     base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
@@ -118,6 +120,9 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
     result = trainer.train(resume_from_checkpoint=resume or None)
     seconds = time.perf_counter() - started
     model.save_pretrained(out)
+    config_path = out / "adapter_config.json"  # the base by its served name, not this machine's path
+    config_path.write_text(json.dumps(json.loads(config_path.read_text()) | {
+        "base_model_name_or_path": Path(model_dir).name}, indent=2) + "\n")
     steps = trainer.state.global_step
     seen = steps * config.batch_size * config.grad_accumulation
     tokens = sum(len(e["input_ids"]) for e in examples[: min(seen, len(examples))]) * max(1, seen // len(examples))

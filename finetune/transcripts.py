@@ -44,6 +44,24 @@ def to_openai(messages, system_prompt: str, language_line: str) -> list[dict]:
     return out
 
 
+def to_langchain(messages: list[dict]) -> list:
+    """OpenAI-format messages back as LangChain messages (system turns left out), for the serving-side rules
+    that read a conversation's state, such as which tools are offered at a step."""
+    out = []
+    for m in messages:
+        content = m.get("content") or ""
+        if m["role"] == "user":
+            out.append(HumanMessage(content))
+        elif m["role"] == "tool":
+            out.append(ToolMessage(content, tool_call_id=m.get("tool_call_id") or "", name=m.get("name"),
+                                   status="error" if content.startswith("Error:") else "success"))
+        elif m["role"] == "assistant":
+            calls = [{"name": c["function"]["name"], "args": json.loads(c["function"]["arguments"] or "{}"),
+                      "id": c.get("id") or "", "type": "tool_call"} for c in m.get("tool_calls") or []]
+            out.append(AIMessage(content, tool_calls=calls))
+    return out
+
+
 class TranscriptError(KefuError, ValueError):
     """A transcript that is not in the OpenAI chat format; the message says where."""
 

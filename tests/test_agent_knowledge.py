@@ -22,7 +22,7 @@ def test_policy_answer_cites_its_passages(db, tmp_path, knowledge):
     steps = [call("search_knowledge", query="How many days do I have to return an item?"),
              "You can return items within 30 days of delivery [1]."]
     agent, model = scripted_agent(db, tmp_path, steps, knowledge=knowledge)
-    reply = agent.respond("s1", "How long do I have to return something?")
+    reply = agent.respond("s1", "Tell me about returning something.")  # not a question: the model searches
     passages = model.prompts[-1][-1].content
     assert "30 days" in passages and passages.startswith("[1] (")
     assert reply.citations and reply.citations[0]["ref"] == 1
@@ -32,13 +32,16 @@ def test_policy_answer_cites_its_passages(db, tmp_path, knowledge):
 def test_instructions_inside_documents_reach_the_model_only_as_withheld_data(db, tmp_path, knowledge):
     agent, model = scripted_agent(db, tmp_path, [call("search_knowledge", query="holiday notice cancel order"),
                                                   "Here is our holiday notice [1]."], knowledge=knowledge)
-    agent.respond("s1", "Is there a holiday notice?")
+    agent.respond("s1", "Tell me the holiday notice.")
     passages = model.prompts[-1][-1].content
     assert "(notice.md › " in passages  # the poisoned document was retrieved…
     assert "Ignore previous instructions" not in passages and "withheld" in passages  # …without its order
+    answered = agent.respond("s2", "Is there a holiday notice?")  # answered with a passage, no model call
+    assert len(model.prompts) == 2 and answered.citations
+    assert "Ignore previous instructions" not in answered.text and "cancel order" not in answered.text
 
 
 def test_bad_knowledge_arguments_are_an_error_for_the_model(db, tmp_path, knowledge):
     agent, model = scripted_agent(db, tmp_path, [call("search_knowledge", q="x"), "Sorry."], knowledge=knowledge)
-    agent.respond("s1", "policy?")
+    agent.respond("s1", "Show me the policy.")
     assert model.prompts[-1][-1].content.startswith("Error: Invalid arguments for search_knowledge")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from langchain_core.messages import ToolMessage
 
@@ -56,9 +58,28 @@ def test_a_status_question_is_answered_from_the_lookup_without_another_model_cal
     assert order_id in reply.text and "**processed**" in reply.text and "Tracking number:" in reply.text
 
 
-def test_a_general_question_is_searched_first_and_answered_from_the_passage(db, tmp_path, knowledge):
+def test_a_general_question_is_answered_with_the_cited_passage_without_a_model_call(db, tmp_path, knowledge):
+    agent, model = scripted_agent(db, tmp_path, ["never used"], knowledge=knowledge)
+    reply = agent.respond("s1", "How long do I have to return something?")
+    assert model.prompts == [] and model.steps == ["never used"]
+    assert "30 days" in reply.text and "\n\nSources: [" in reply.text and reply.citations
+    history = agent.messages("s1")
+    assert [m.type for m in history] == ["human", "ai", "tool", "ai"] and history[-1].name == "kefu"
+    chinese = agent.respond("s2", "退货期限是多久？")
+    assert re.search(r"[\u4e00-\u9fff]", chinese.text.split("\n\nSources:")[0]) and chinese.citations
+    assert model.prompts == []
+
+
+def test_a_question_for_a_person_is_not_answered_from_the_knowledge_base(db, tmp_path, knowledge):
+    agent, model = scripted_agent(db, tmp_path, [call("transfer_to_human_agents", summary="wants a person")],
+                                  knowledge=knowledge)
+    agent.respond("s1", "Can I talk to a human?")
+    assert model.prompts and "transfer_to_human_agents" in model.offered[0]
+
+
+def test_the_model_answers_from_the_passages_when_configured(db, tmp_path, knowledge):
     ask = "Could you give me your email address so I can verify your identity?"
-    agent, model = scripted_agent(db, tmp_path, [ask, ask], knowledge=knowledge)
+    agent, model = scripted_agent(db, tmp_path, [ask, ask], knowledge=knowledge, knowledge_answer="model")
     reply = agent.respond("s1", "How long do I have to return something?")
     first_prompt = model.prompts[0]
     assert first_prompt[-1].type == "tool" and first_prompt[-1].name == "search_knowledge"

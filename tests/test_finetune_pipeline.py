@@ -85,11 +85,32 @@ def test_loss_falls_only_on_the_models_own_turns(simulated):
     _template, records, _root = simulated
     tokenizer = AutoTokenizer.from_pretrained(fetch_default_model(Settings(_env_file=None)))
     record = next(r for r in records if r["category"] == "cancel")
-    encoded = encode(tokenizer, record["messages"], agent_tools(), 8192)
+    (encoded,), _too_long = encode(tokenizer, record["messages"], agent_tools(), 8192)
     target = tokenizer.decode([t for t in encoded["labels"] if t != -100])
     assert "find_user_id_by_email" in target and "cancel_pending_order" in target
     assert "Shall I go ahead" not in target and "Done." not in target  # canned replies are not the model's
     assert "My email is" not in target  # nor the shopper's words
+
+
+def test_scoped_examples_show_each_turn_the_tools_the_agent_offers_then(simulated):
+    from transformers import AutoTokenizer
+
+    from finetune.train import agent_tools
+
+    _template, records, _root = simulated
+    tokenizer = AutoTokenizer.from_pretrained(fetch_default_model(Settings(_env_file=None)))
+    record = next(r for r in records if r["category"] == "cancel")
+    whole, _ = encode(tokenizer, record["messages"], agent_tools(), 8192)
+    runs, too_long = encode(tokenizer, record["messages"], agent_tools(), 8192, scoped=True)
+    assert len(runs) > 1 and too_long == 0
+
+    def learned(example):
+        return tokenizer.decode([t for t in example["labels"] if t != -100])
+
+    cancel = next(e for e in runs if "cancel_pending_order" in learned(e))
+    assert "modify_pending_order_items" not in tokenizer.decode(cancel["input_ids"])  # not what the shopper asked
+    assert "cancel_pending_order" not in tokenizer.decode(runs[0]["input_ids"])  # nothing to change before identity
+    assert "".join(learned(e) for e in runs) == learned(whole[0])  # every turn of the model learned exactly once
 
 
 def test_a_few_real_training_steps_change_only_the_lora_weights(simulated, tmp_path):

@@ -74,6 +74,19 @@ def test_placeholders_are_consistent_across_a_conversation_and_its_tool_calls():
     assert Scrubber().messages(messages) == out  # deterministic
 
 
+def test_a_typed_address_gets_the_stand_ins_of_the_call_made_from_it():
+    messages = [
+        {"role": "user", "content": "Please ship it to 18 Harbor Lane, Apt 4, Portland, ME 04101."},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "1", "type": "function", "function": {
+            "name": "modify_pending_order_address",
+            "arguments": json.dumps({"address1": "18 Harbor Lane", "address2": "Apt 4", "city": "Portland"})}}]},
+    ]
+    out = Scrubber().messages(messages)
+    arguments = json.loads(out[1]["tool_calls"][0]["function"]["arguments"])
+    assert "18 Harbor Lane" not in out[0]["content"] and "Apt 4," not in out[0]["content"]
+    assert f"{arguments['address1']}, {arguments['address2']}, Portland" in out[0]["content"]
+
+
 def test_stand_ins_keep_their_format():
     from finetune.scrub import surrogate
 

@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.dialogue.argument_repair import repaired_arguments
 from assistant.dialogue.intents import requested_writes
-from assistant.dialogue.knowledge_first import best_passage, is_general_question
+from assistant.dialogue.knowledge_first import is_general_question, passage_answer
 from assistant.dialogue.order_answer import order_summary
 from assistant.dialogue.tool_scope import answered_orders, named_orders, offered_tools
 
@@ -97,9 +97,12 @@ def test_general_questions_and_the_passage_excerpt():
     assert is_general_question("退款到信用卡需要多久？")
     assert not is_general_question("Where is order #W1234567?")
     assert not is_general_question("I want to cancel my order.")
+    assert not is_general_question("Can I speak to a human?") and not is_general_question("能转人工吗？")
     passages = ("[1] (faq.md › FAQ > Returns > How long?)\nFAQ > Returns > How long?\n30 days from delivery.\n\n"
-                "[2] (returns.md › Returns)\nOther text.")
-    assert best_passage(passages) == "30 days from delivery."
+                "[2] (faq.zh.md › 常见问题 > 退货)\n常见问题 > 退货\n自签收起 30 天内可退货。")
+    assert passage_answer(passages, "en") == "30 days from delivery. [1]"
+    assert passage_answer(passages, "zh") == "自签收起 30 天内可退货。 [2]"
+    assert passage_answer("No passages found.", "en") is None
 
 
 def test_identification_values_come_from_what_the_shopper_typed():
@@ -113,6 +116,11 @@ def test_identification_values_come_from_what_the_shopper_typed():
     assert repaired_arguments("find_user_id_by_email", exact, said) == exact
     assert repaired_arguments("find_user_id_by_email", {"email": "x@y.com"}, [HumanMessage("hi")]) == {
         "email": "x@y.com"}  # nothing typed: nothing to copy from, the tool reports it unknown
+    assert repaired_arguments("find_user_id_by_name_zip", {"first_name": " Colin", "last_name": " Thomas",
+                                                           "zip": "31481"}, said) == {
+        "first_name": "Colin", "last_name": "Thomas", "zip": "31481"}
+    assert repaired_arguments("return_delivered_order_items", {"item_ids": [" 1234567890"]}, said) == {
+        "item_ids": ["1234567890"]}
 
 
 def test_lookups_drop_arguments_they_do_not_take_but_writes_stay_strict():

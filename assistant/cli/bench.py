@@ -61,7 +61,7 @@ def kb(
 @app.command()
 def agent(
     task_ids: Annotated[str, typer.Option(help="Comma-separated demo scenario ids to play.")] =
-        "demo-003,demo-015,demo-039,demo-057,demo-099,demo-113",
+        "demo-003,demo-015,demo-039,demo-057,demo-062,demo-098,demo-099,demo-104,demo-113,demo-116",
 ) -> None:
     """End-to-end turn latency p50/p95 of the agent on the running model server, split by component."""
     import json

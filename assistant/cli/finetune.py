@@ -123,6 +123,9 @@ def train(
     seed: Annotated[int, typer.Option()] = 0,
     init_adapter: Annotated[Path | None, typer.Option(
         exists=True, file_okay=False, help="Continue from this adapter's weights (its rank and modules).")] = None,
+    scoped_tools: Annotated[bool, typer.Option(
+        help="Show each turn the tools the agent offers at that step, as served (--no-scoped-tools: every tool).")
+    ] = True,
 ) -> None:
     """Train a LoRA adapter on the dataset (resumes from its last checkpoint); report tokens/s and peak memory."""
     from assistant.config import get_settings
@@ -133,7 +136,7 @@ def train(
     config = TrainConfig(rank=rank, alpha=alpha, dropout=dropout, target_modules=target_modules,
                          learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
                          grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed,
-                         init_adapter=str(init_adapter) if init_adapter else None)
+                         init_adapter=str(init_adapter) if init_adapter else None, scoped_tools=scoped_tools)
     report = run(model_path(settings, settings.model_name), dataset or settings.data_dir / "finetune" / "dataset",
                  settings.adapters_dir / name, config)
     adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
@@ -144,7 +147,11 @@ def train(
 def evaluate(
     name: Annotated[str, typer.Option(help="Adapter name under var/adapters.")] = "kefu-default",
     dataset: Annotated[Path | None, typer.Option(help="Dataset folder with eval.jsonl and card.json.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N held-out turns.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only N held-out turns, spread over the conversations.")
+                     ] = None,
+    scoped_tools: Annotated[bool, typer.Option(
+        help="Offer each turn the tools the agent offers at that step, as served (--no-scoped-tools: every tool).")
+    ] = True,
 ) -> None:
     """Base model and adapter side by side on held-out turns; writes model_card.json beside the adapter."""
     from assistant.config import get_settings
@@ -153,6 +160,6 @@ def evaluate(
 
     settings = get_settings()
     card = evaluate_adapter(model_path(settings, settings.model_name), settings.adapters_dir / name,
-                            dataset or settings.data_dir / "finetune" / "dataset", limit)
+                            dataset or settings.data_dir / "finetune" / "dataset", limit, scoped_tools)
     adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
     typer.echo(json.dumps({"base": card["base"], "adapter": card["adapter"]}, indent=2))

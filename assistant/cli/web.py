@@ -12,6 +12,8 @@ app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
 
 def serve_ui(host: str | None = None, port: int | None = None) -> None:
     """Serve the web front end until Ctrl-C (the model server must already be up)."""
+    import threading
+
     import uvicorn
 
     from assistant.agent import ShopAgent
@@ -22,6 +24,7 @@ def serve_ui(host: str | None = None, port: int | None = None) -> None:
     settings = get_settings()
     db = Database.from_settings(settings)
     with ShopAgent(db, settings) as agent:
+        threading.Thread(target=agent.warm_up, name="kb-warm-up", daemon=True).start()
         host, port = host or settings.ui_host, port or settings.ui_port
         typer.echo(f"kefu at http://{host}:{port}/  (staff: /staff, API: /api, docs: /docs)")
         uvicorn.run(create_app(agent, settings), host=host, port=port, log_level="warning")

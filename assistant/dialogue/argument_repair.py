@@ -3,6 +3,7 @@
 - Identification values come from what the shopper typed. A 135M model sometimes garbles a long email while
   copying it (an extra digit, a run of repeated characters); a value the shopper never typed is replaced by the
   closest one they did. This never widens access: the ToolRunner still looks the customer up by that value.
+- Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - A read-only lookup called with arguments it does not take (the small model carries item ids over from the
   change it had in mind) runs with those dropped. Write tools keep their strict validation.
 """
@@ -28,11 +29,18 @@ def _closest(value: str, candidates: list[str]) -> str:
     return max(reversed(candidates), key=lambda c: difflib.SequenceMatcher(None, value.lower(), c.lower()).ratio())
 
 
+def _stripped(value):
+    if isinstance(value, str):
+        return value.strip()
+    return [_stripped(v) for v in value] if isinstance(value, list) else value
+
+
 def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) -> dict:
-    """The call's arguments with each identification value the shopper never typed replaced by the closest one
-    they did (unchanged when they typed none), and a lookup's unknown arguments dropped."""
+    """The call's arguments without spaces around values, with each identification value the shopper never typed
+    replaced by the closest one they did (unchanged when they typed none), and a lookup's unknown arguments dropped."""
     if not isinstance(arguments, dict):
         return arguments
+    arguments = {key: _stripped(value) for key, value in arguments.items()}
     if name in ALL_TOOLS and not is_write(name):
         known = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {})
         arguments = {key: value for key, value in arguments.items() if key in known}

@@ -1,10 +1,12 @@
 """A general question is looked up in the knowledge base before the model answers, as a retrieval-first assistant.
 
 Policy questions need no identification, but a 135M model tuned mostly on order work asks for an email first.
-When the shopper's message reads as a question and names no order, item or email, kefu runs search_knowledge
-itself and hands the model the passages, recorded as an ordinary tool call and result (with citations), so the
-model answers from them and the reply's sources are listed as for any search. A draft that asks who the shopper
-is instead is retried once with a reminder, then replaced by the best passage itself, cited.
+When the shopper's message reads as a question and names no order, item, email or human, kefu runs
+search_knowledge itself, recorded as an ordinary tool call and result (with citations). With
+`knowledge_answer="passage"` (the default) the reply is the best passage in the shopper's language, cited, and
+no model call is made: faithful by construction and about as fast as retrieval. With `"model"` the model answers
+from the passages; a draft that asks who the shopper is instead is retried once with a reminder, then replaced
+by the best passage.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from assistant.dialogue.guards import with_sources
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.tool_execution import KnowledgeSearch
-from assistant.dialogue.replies import CANNED
+from assistant.dialogue.language import detect_language
+from assistant.dialogue.replies import CANNED, canned
 from assistant.dialogue.tool_scope import named_orders
 from assistant.tools import ToolRunner
 
@@ -32,17 +35,18 @@ ASKS_IDENTITY = re.compile(r"\b(e-?mail|zip|identity|verify|account)\b|邮箱|�
 NUDGE = ("The customer asked a general question that needs no account. Answer it from the passages above, "
          "citing them as [1], [2]; do not ask who they are.")
 EXCERPT_CHARS = 400
-SPECIFIC = re.compile(r"(?<!\d)\d{10}(?!\d)|@")
+SPECIFIC = re.compile(r"(?<!\d)\d{10}(?!\d)|@|\b(human|person|someone|agent|staff|manager)\b|人工|真人|客服|经理", re.I)
+PASSAGE_HEAD = re.compile(r"^\[(\d+)\] \(.*\)$", re.M)
 
 
 def is_general_question(text: str) -> bool:
-    """A question that names no order, item or email: one for the knowledge base."""
+    """A question that names no order, item, email or person to talk to: one for the knowledge base."""
     return bool(QUESTION.search(text)) and not named_orders([text]) and not SPECIFIC.search(text)
 
 
-def best_passage(result: str) -> str:
-    """The first passage's text, without its citation line and heading path, cut at a sentence near the limit."""
-    lines = result.split("\n\n[2]")[0].splitlines()[1:]
+def excerpt(passage: str) -> str:
+    """A passage's text without its heading path, cut at a sentence near the limit."""
+    lines = passage.strip().splitlines()
     if lines and " > " in lines[0]:
         lines = lines[1:]
     text = " ".join(line.strip() for line in lines if line.strip())
@@ -52,14 +56,26 @@ def best_passage(result: str) -> str:
     return text
 
 
+def passage_answer(result: str, language: str) -> str | None:
+    """The best-ranked passage in the shopper's language (else the best one), cited by its number; None when the
+    search found nothing."""
+    parts = PASSAGE_HEAD.split(result)  # ["", "1", text, "2", text, ...]
+    found = [(int(ref), excerpt(text)) for ref, text in zip(parts[1::2], parts[2::2])]
+    if not found:
+        return None
+    ref, text = next(((r, t) for r, t in found if detect_language(t) == language), found[0])
+    return f"{text} [{ref}]"
+
+
 class KnowledgeFirstMiddleware(AgentMiddleware):
     """Before the turn's first model call: search the knowledge base for a general question; after the model:
     keep the answer on the question."""
 
-    def __init__(self, db, knowledge: KnowledgeSearch, ttl_s: int):
+    def __init__(self, db, knowledge: KnowledgeSearch, ttl_s: int, answer: str = "passage"):
         super().__init__()
-        self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+        self.db, self.knowledge, self.ttl_s, self.answer = db, knowledge, ttl_s, answer
 
+    @hook_config(can_jump_to=["end"])
     def before_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
         if not messages or not isinstance(messages[-1], HumanMessage):
@@ -76,9 +92,14 @@ class KnowledgeFirstMiddleware(AgentMiddleware):
         if result.error:
             return None
         # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
-        return {"messages": [AIMessage(content="", tool_calls=[call], name=CANNED),
-                             ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"],
-                                         name=KNOWLEDGE_TOOL, artifact=artifact)]}
+        searched = [AIMessage(content="", tool_calls=[call], name=CANNED),
+                    ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"], name=KNOWLEDGE_TOOL,
+                                artifact=artifact)]
+        answer = passage_answer(searched[1].content, runtime.context.language) if self.answer == "passage" else None
+        if answer is None:
+            return {"messages": searched}
+        text, citations = with_sources(answer, searched)
+        return {"messages": [*searched, canned(text, additional_kwargs={"citations": citations})], "jump_to": "end"}
 
     @hook_config(can_jump_to=["model"])
     def after_model(self, state, runtime) -> dict | None:
@@ -91,6 +112,7 @@ class KnowledgeFirstMiddleware(AgentMiddleware):
             return None
         if not any(isinstance(m, SystemMessage) and m.name == GUARD_NAME for m in turn):
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(NUDGE, name=GUARD_NAME)], "jump_to": "model"}
-        text, citations = with_sources(f"{best_passage(str(turn[1].content))} [1]", turn)
+        answer = passage_answer(str(turn[1].content), runtime.context.language)
+        text, citations = with_sources(answer or str(draft.content), turn)
         kwargs = dict(draft.additional_kwargs) | {"citations": citations}
         return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}

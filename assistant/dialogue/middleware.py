@@ -48,7 +48,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     """Gate and confirmation first; limits; card numbers masked before the model; guards on its output (after-model
     hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
-    first = [KnowledgeFirstMiddleware(db, knowledge, ttl)] if knowledge is not None else []
+    first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
     return [
         ConversationGateMiddleware(db, ttl),
         ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),

@@ -41,6 +41,17 @@ class KnowledgeSearch:
             self._kb = self._kb or self._open_kb()
             return self._kb
 
+    def warm_up(self) -> None:
+        """Open the knowledge base and run one search, so that the first shopper's question does not wait for
+        the embedder and indexes to load (seconds on a small CPU). A missing knowledge base is left to the tool."""
+        from knowledge.errors import KnowledgeError
+        from knowledge.search import search
+
+        try:
+            search(self._knowledge_base(), "return policy", k=1)
+        except KnowledgeError:
+            pass
+
     def __call__(self, runner: ToolRunner, arguments: dict) -> tuple[ToolResult, dict | None]:
         from knowledge.errors import KnowledgeError
         from knowledge.search import search

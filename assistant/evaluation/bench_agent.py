@@ -19,8 +19,11 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], out: Path) -> dict:
-    """Scripted shoppers on the given tasks, one at a time; every turn's latency and where it went."""
+    """Scripted shoppers on the given tasks, one at a time; every turn's latency and where it went. One knowledge
+    search is shared and warmed up first, as `kefu ui` does for all its sessions."""
     from assistant.agent import ShopAgent
+    from assistant.dialogue.tool_execution import KnowledgeSearch
+    from assistant.knowledge_base import open_knowledge_base
     from assistant.db import Database
     from assistant.evaluation.shops import shop_template
     from assistant.evaluation.tasks import load_tasks
@@ -29,11 +32,12 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
     template = shop_template(tasks_path, settings.data_dir / "eval" / "shops", settings.demo_seed)
     work = out.parent / "agent-bench"
     work.mkdir(parents=True, exist_ok=True)
-    turns = []
+    turns, knowledge = [], KnowledgeSearch(lambda: open_knowledge_base(settings))
+    knowledge.warm_up()
     for task in load_tasks(tasks_path, task_ids=task_ids):
         shutil.copy(template, work / "shop.db")
         db = Database(f"sqlite:///{work / 'shop.db'}")
-        agent, user = ShopAgent(db, settings), ScriptedUser(task)
+        agent, user = ShopAgent(db, settings, knowledge=knowledge), ScriptedUser(task)
         message, session_id = user.opening(), f"bench-{task.id}"
         for _ in range(6):
             before = len([m for m in agent.messages(session_id) if m.type == "tool"])
