@@ -51,8 +51,8 @@ def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) 
     fixed = dict(arguments)
     for field, pattern in patterns.items():
         value, typed = arguments.get(field), pattern.findall(said)
-        if typed and isinstance(value, str) and value.strip().lower() not in {t.lower() for t in typed}:
-            fixed[field] = _closest(value.strip(), typed)
+        if typed and isinstance(value, str) and value.lower() not in {t.lower() for t in typed}:
+            fixed[field] = _closest(value, typed)  # values are already stripped above
     return fixed
 
 
