@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,8 +43,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w\u3400-\u9fff]+", "-", text.split(" > ")[-1].lower()).strip("-")[:60] or "section"
 
 
+_CLIENTS: dict[str, object] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def open_client(path: Path | None, url: str | None):
-    """An HttpClient for `url` (a `chroma run` server), else a PersistentClient under `path`."""
+    """An HttpClient for `url` (a `chroma run` server), else the process's one PersistentClient for `path`.
+
+    Chroma keeps a per-path cache of its internals that two clients opened at once on the same path corrupt
+    (`KeyError: '<path>'`, then "Could not connect to tenant"), so embedded clients are shared and opened under a
+    lock, keyed by the resolved path so that `var/chroma` and `/abs/var/chroma` are one client.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -52,8 +62,16 @@ def open_client(path: Path | None, url: str | None):
         parsed = urlparse(url if "://" in url else f"http://{url}")
         return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000, ssl=parsed.scheme == "https",
                                    settings=chroma_settings)
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    key = str(Path(path).resolve())
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            try:
+                Path(key).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise KnowledgeError(f"cannot create the knowledge base folder {key}: {exc.strerror}") from exc
+            client = _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=chroma_settings)
+        return client
 
 
 class KnowledgeBase:
@@ -74,8 +92,9 @@ class KnowledgeBase:
 
     def _collection(self, name: str):
         meta = {"embedder": self.embedder.label, "dimension": self.embedder.dimension}
-        collection = self.client.get_or_create_collection(name, metadata={**meta, "revision": 0},
-                                                          configuration={"hnsw": {"space": "cosine"}})
+        with _CLIENTS_LOCK:  # two first uses at once would both try to create the collection
+            collection = self.client.get_or_create_collection(name, metadata={**meta, "revision": 0},
+                                                              configuration={"hnsw": {"space": "cosine"}})
         stored = collection.metadata or {}
         if (stored.get("embedder"), stored.get("dimension")) != (meta["embedder"], meta["dimension"]):
             raise KnowledgeError(f"collection '{name}' was built with {stored.get('embedder')} "
