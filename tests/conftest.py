@@ -19,15 +19,11 @@ from assistant.shop.records import order_record, user_record
 from assistant.shop.tau2 import import_tau2, load_tau2
 from assistant.tools import ToolRunner
 
-TAU2 = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "tau2-retail"
-if not TAU2.exists():
-    TAU2 = Path(os.environ.get("KEFU_TAU2_DIR", "../shared/datasets/tau2-retail")).resolve()
+TAU2 = Path(__file__).resolve().parents[1] / "assistant" / "shop" / "eval" / "tau2-retail"
 
 
 @pytest.fixture(scope="session")
 def tau2_dir() -> Path:
-    if not (TAU2 / "db.json").exists():
-        pytest.fail(f"τ²-bench retail data not found at {TAU2}; set KEFU_TAU2_DIR")
     return TAU2
 
 

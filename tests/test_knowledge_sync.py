@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.embedder import Embedder
@@ -114,10 +116,10 @@ def test_embedders_are_never_mixed(tmp_path, embedder):
         KnowledgeBase(client, "mixed-kb", embedder)
 
 
-def test_third_party_json_guidelines_are_ingested_generically(kb, tau2_dir, tmp_path):
+def test_third_party_json_guidelines_are_ingested_generically(kb, tmp_path):
     docs = tmp_path / "abcd"
     docs.mkdir()
-    (docs / "guidelines.json").write_bytes((tau2_dir.parent / "abcd" / "guidelines.json").read_bytes())
+    (docs / "guidelines.json").write_bytes((Path(__file__).parent / "data" / "abcd" / "guidelines.json").read_bytes())
     report = kb.sync_directory(docs, progress=False)
     assert report.added == ["guidelines.json"] and kb.stats()["by_source_type"] == {"json": kb.collection.count()}
     top = search(kb, "The customer forgot their username", k=3)
