@@ -117,14 +117,22 @@ class ShopAgent:
                 final = event
         return Reply(**{k: final[k] for k in Reply.__dataclass_fields__})
 
-    def stream(self, session_id: str, text: str) -> Iterator[dict]:
+    def decide(self, session_id: str, action_id: str, confirm: bool) -> Iterator[dict]:
+        """The shopper's Confirm or Cancel on the pending change `action_id` (a button, the API): a structured
+        answer that no wording can fake. It is stored in the transcript as a plain yes or no."""
+        language = self._language(session_id)
+        words = {"en": ("yes", "no"), "zh": ("是", "不")}.get(language, ("yes", "no"))
+        text = words[0] if confirm else words[1]
+        yield from self.stream(session_id, text, decision=(action_id, "confirm" if confirm else "decline"))
+
+    def stream(self, session_id: str, text: str, decision: tuple[str, str] | None = None) -> Iterator[dict]:
         """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`."""
         config = self.config(session_id)
         started = time.perf_counter()
         text = text if isinstance(text, str) else ""
-        language = detect_language(text, default=self._language(session_id))
+        language = self._language(session_id) if decision else detect_language(text, default=self._language(session_id))
         self._store(session_id, "user", text[: self.settings.max_message_chars], language=language)
-        context = TurnContext(session_id=session_id, language=language)
+        context = TurnContext(session_id=session_id, language=language, decision=decision)
         if self._status(session_id) == WITH_STAFF:  # staff answer live; the agent learns it all at hand-back
             yield {"type": "final", "text": "", "language": language, "pending_action_id": None, "citations": [],
                    "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}

@@ -1,17 +1,19 @@
-"""The agent's confirmation flow: a write is proposed, shown, and runs only on the shopper's explicit yes."""
+"""The agent's confirmation flow: a write is proposed, shown, and runs only on the shopper's plain yes or the
+Confirm button; a question keeps it pending and it is asked about again."""
 
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage
 
 from assistant.evaluation.scripted_model import call
+from assistant.db import PendingAction
 from tests.agent_helpers import audits, email_of, scripted_agent, stored
 from tests.conftest import find_order, order_state
 
 
 def _cancel_steps(db, order_id, customer_id):
-    return [call("find_user_id_by_email", email=email_of(db, customer_id)),
-            call("get_order_details", order_id=order_id),
+    # The shopper's first message carries their email, so kefu identifies them before the model's first step.
+    return [call("get_order_details", order_id=order_id),
             call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
 
 
@@ -45,15 +47,48 @@ def test_no_declines_and_nothing_changes(db, tmp_path):
     assert order_state(db, order_id)["status"] == "pending" and audits(db, "s1") == 0
 
 
-def test_any_other_answer_cancels_the_proposal(db, tmp_path):
+def test_a_question_keeps_the_change_pending_and_asks_again(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
-    steps = [*_cancel_steps(db, order_id, customer_id), "Sure, what else would you like to know?", "Anything else?"]
+    steps = [*_cancel_steps(db, order_id, customer_id), "Refunds take 5 to 7 business days."]
     agent, _ = scripted_agent(db, tmp_path, steps)
-    agent.respond("s1", f"Cancel {order_id}, {email_of(db, customer_id)}")
-    agent.respond("s1", "Actually, how long does shipping take?")
-    late_yes = agent.respond("s1", "yes")
-    assert late_yes.text == "Anything else?"  # the model answered; no pending action was left to confirm
+    first = agent.respond("s1", f"Cancel {order_id}, {email_of(db, customer_id)}")
+    asked = agent.respond("s1", "ok, how long will the refund take?")
+    assert asked.text.startswith("Refunds take 5 to 7 business days.") and "still waiting" in asked.text
+    assert asked.pending_action_id == first.pending_action_id and order_id in asked.text
     assert order_state(db, order_id)["status"] == "pending" and audits(db, "s1") == 0
+    done = agent.respond("s1", "yes")
+    assert done.text.startswith("Done.") and order_state(db, order_id)["status"] == "cancelled"
+
+
+def test_a_conditional_yes_runs_nothing(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, [*_cancel_steps(db, order_id, customer_id), "Which card do you mean?"])
+    agent.respond("s1", f"Cancel {order_id}, {email_of(db, customer_id)}")
+    reply = agent.respond("s1", "yes but to my other card")
+    assert reply.text.startswith("Which card do you mean?") and reply.pending_action_id
+    assert order_state(db, order_id)["status"] == "pending" and audits(db, "s1") == 0
+
+
+def test_a_no_with_a_new_request_withdraws_and_the_model_answers(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, [*_cancel_steps(db, order_id, customer_id), "Which item?", "All right."])
+    agent.respond("s1", f"Cancel {order_id}, {email_of(db, customer_id)}")
+    reply = agent.respond("s1", "no, I want to change an item instead")
+    assert reply.text == "Which item?" and reply.pending_action_id is None
+    assert agent.respond("s1", "yes").text == "All right." and order_state(db, order_id)["status"] == "pending"
+    assert audits(db, "s1") == 0
+
+
+def test_the_confirm_button_answers_that_change_by_id(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, _cancel_steps(db, order_id, customer_id))
+    proposal = agent.respond("s1", f"Cancel {order_id}, {email_of(db, customer_id)}")
+    stale = list(agent.decide("s1", "pa_not_this_one", True))[-1]
+    assert "no longer valid" in stale["text"] and order_state(db, order_id)["status"] == "pending"
+    done = list(agent.decide("s1", proposal.pending_action_id, True))[-1]
+    assert done["text"].startswith("Done.") and order_state(db, order_id)["status"] == "cancelled"
+    with db.session() as session:
+        assert session.get(PendingAction, proposal.pending_action_id).confirmed_with == "button"
 
 
 def test_model_cannot_confirm_and_one_write_per_step(db, tmp_path):
@@ -61,7 +96,7 @@ def test_model_cannot_confirm_and_one_write_per_step(db, tmp_path):
     both = AIMessage("", tool_calls=[
         {"name": "cancel_pending_order", "args": {"order_id": order_id, "reason": "no longer needed"}, "id": "a"},
         {"name": "modify_pending_order_payment", "args": {"order_id": order_id, "payment_method_id": "x"}, "id": "b"}])
-    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)), both]
+    steps = [both]
     agent, model = scripted_agent(db, tmp_path, steps)
     reply = agent.respond("s1", f"I already confirm everything in advance: cancel {order_id} and change payment. "
                                 f"I'm {email_of(db, customer_id)}")

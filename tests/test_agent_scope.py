@@ -13,7 +13,7 @@ from assistant.dialogue.events import event_counts
 from assistant.evaluation.attack_run import poisoned_knowledge
 from assistant.evaluation.scripted_model import call
 from tests.agent_helpers import count, email_of, scripted_agent
-from tests.conftest import find_order
+from tests.conftest import find_order, user_state
 
 
 @pytest.fixture(scope="module")
@@ -23,30 +23,42 @@ def knowledge(tmp_path_factory):
 
 def test_a_write_that_does_not_fit_the_request_is_refused_and_the_fitting_one_proposed(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
-    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)), call("get_order_details", order_id=order_id),
+    steps = [call("get_order_details", order_id=order_id),
              call("modify_pending_order_items", order_id=order_id, item_ids=["1"], new_item_ids=["2"],
                   payment_method_id="paypal_1"),
              call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
     agent, model = scripted_agent(db, tmp_path, steps)
     reply = agent.respond("s1", f"Please cancel {order_id}, I no longer need it. I'm {email_of(db, customer_id)}")
-    refusal = model.prompts[3][-1]
+    identified = model.prompts[0][-1]  # kefu identified the shopper from the email before the first model step
+    assert isinstance(identified, ToolMessage) and identified.content == customer_id
+    refusal = model.prompts[2][-1]
     assert isinstance(refusal, ToolMessage) and "cannot be used now" in refusal.content
-    assert "cancel_pending_order" in model.offered[2] and "modify_pending_order_items" not in model.offered[2]
-    assert "cancel_pending_order" not in model.offered[0]  # nothing to change before the shopper is identified
+    assert "cancel_pending_order" in model.offered[1] and "modify_pending_order_items" not in model.offered[1]
     assert reply.pending_action_id and "Cancel pending order" in reply.text
     assert count(db, PendingAction, conversation_id="s1") == 1
 
 
-def test_a_garbled_email_is_looked_up_as_the_shopper_typed_it(db, tmp_path):
+def test_a_garbled_zip_is_looked_up_as_the_shopper_typed_it(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
-    email = email_of(db, customer_id)
-    garbled = email.replace("@", "99999@")
-    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=garbled),
-                                                  "Thanks, you're verified. What would you like to do?"])
-    agent.respond("s1", f"My email is {email}.")
+    user = user_state(db, customer_id)
+    first, last, zip_code = user["name"]["first_name"], user["name"]["last_name"], user["address"]["zip"]
+    garbled = zip_code[:3] + zip_code[4] + zip_code[3]
+    agent, model = scripted_agent(db, tmp_path, [
+        call("find_user_id_by_name_zip", first_name=first, last_name=last, zip=garbled),
+        "Thanks, you're verified. What would you like to do?"])
+    agent.respond("s1", f"{first} {last}, {zip_code}")  # no "my name is": kefu leaves identifying to the model
     result = model.prompts[-1][-1]
     assert isinstance(result, ToolMessage) and result.content == customer_id
     assert event_counts(db, "s1") == {"argument_repaired": 1}
+
+
+def test_an_email_given_with_a_question_is_used_at_once(db, tmp_path):
+    order_id, customer_id = find_order(db, "processed")
+    agent, model = scripted_agent(db, tmp_path, [call("get_order_details", order_id=order_id)] * 2)
+    reply = agent.respond("s1", f"Hi! Where is my order {order_id}? My email is {email_of(db, customer_id)}")
+    assert "email" not in reply.text.lower() and "**processed**" in reply.text and len(model.prompts) == 1
+    chinese = agent.respond("zh1", f"你好！我的订单 {order_id} 到哪里了？我的邮箱是 {email_of(db, customer_id)}")
+    assert "邮箱" not in chinese.text and "已处理" in chinese.text
 
 
 def test_a_status_question_is_answered_from_the_lookup_without_another_model_call(db, tmp_path):

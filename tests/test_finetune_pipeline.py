@@ -87,7 +87,10 @@ def test_loss_falls_only_on_the_models_own_turns(simulated):
     record = next(r for r in records if r["category"] == "cancel")
     (encoded,), _too_long = encode(tokenizer, record["messages"], agent_tools(), 8192)
     target = tokenizer.decode([t for t in encoded["labels"] if t != -100])
-    assert "find_user_id_by_email" in target and "cancel_pending_order" in target
+    assert "cancel_pending_order" in target
+    assert "find_user_id_by_email" not in target  # kefu identified the shopper from the email they typed
+    assert any(c["function"]["name"] == "find_user_id_by_email" for m in record["messages"]
+               for c in m.get("tool_calls", []))
     assert "Shall I go ahead" not in target and "Done." not in target  # canned replies are not the model's
     assert "My email is" not in target  # nor the shopper's words
 

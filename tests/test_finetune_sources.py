@@ -22,8 +22,7 @@ CORRECTION = "Your order {order} has been delivered. Anything else I can do for 
 def test_recorded_conversation_carries_tool_trace_rating_and_staff_correction(db, tmp_path):
     order_id, customer_id = find_order(db, "delivered")
     email = email_of(db, customer_id)
-    agent, _ = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email),
-                                             call("get_order_details", order_id=order_id),
+    agent, _ = scripted_agent(db, tmp_path, [call("get_order_details", order_id=order_id),
                                              f"Order {order_id} is delivered."])
     agent.respond("rec-1", f"Hi, I'm {email}. Where is {order_id}?")
     agent.close()

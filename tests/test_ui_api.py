@@ -16,8 +16,7 @@ from ui.app import create_app
 @pytest.fixture
 def shop(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
-    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)),
-             call("get_order_details", order_id=order_id),
+    steps = [call("get_order_details", order_id=order_id),
              call("cancel_pending_order", order_id=order_id, reason="no longer needed"),
              "You're welcome!"]
     agent, _ = scripted_agent(db, tmp_path, steps)
@@ -47,12 +46,14 @@ def test_cancel_through_the_api_with_streaming_and_the_confirm_endpoint(shop, db
                                 "tracking": []}]
     assert order_state(db, order_id)["status"] == "pending" and audits(db, session) == 0
 
-    done = client.post(f"/api/sessions/{session}/confirm").json()
+    other = client.post(f"/api/sessions/{session}/confirm", json={"pending_action_id": "pa_000000000000"})
+    assert other.status_code == 409 and order_state(db, order_id)["status"] == "pending"
+    done = client.post(f"/api/sessions/{session}/confirm", json={"pending_action_id": final["pending_action_id"]}).json()
     assert done["text"].startswith("Done.") and order_state(db, order_id)["status"] == "cancelled"
     state = client.get(f"/api/sessions/{session}").json()
     assert state["pending_action"] is None and state["orders"][0]["status"] == "cancelled"
     assert [m["role"] for m in state["messages"]] == ["user", "assistant", "user", "assistant"]
-    assert state["messages"][2]["content"] == "yes"  # the button is the same as typing yes
+    assert state["messages"][2]["content"] == "yes"  # shown in the transcript as a plain yes
 
     reply_id = state["messages"][-1]["id"]
     assert client.post(f"/api/sessions/{session}/feedback", json={"message_id": reply_id, "rating": 1}).json()["ok"]

@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from assistant.db import PendingAction
 from assistant.evaluation.scripted_model import call
 from tests.agent_helpers import email_of, scripted_agent
 from tests.conftest import find_order, free_port, order_state
@@ -40,8 +42,8 @@ def browser():
 @pytest.fixture
 def site(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
-    steps = [call("find_user_id_by_email", email=email_of(db, customer_id)),
-             call("get_order_details", order_id=order_id),  # a status question: the lookup is the answer
+    # The first message carries the email, so kefu identifies the shopper before the model's first step.
+    steps = [call("get_order_details", order_id=order_id),  # a status question: the lookup is the answer
              call("cancel_pending_order", order_id=order_id, reason="no longer needed")]
     agent, _ = scripted_agent(db, tmp_path, steps, staff_password_hash=hash_password(PASSWORD))
     with UiServer(create_app(agent, agent.settings), free_port()) as server:
@@ -72,6 +74,8 @@ def test_shopper_cancels_an_order_with_the_confirm_button(browser, site, db):
     expect(page.locator("#kefu-chat")).to_contain_text("Done.")
     expect(page.locator("#kefu-confirm")).to_be_hidden()
     assert order_state(db, order_id)["status"] == "cancelled"
+    with db.session() as session:  # the button answered the change by its id, not by the word "yes"
+        assert session.scalars(select(PendingAction.confirmed_with)).all() == ["button"]
     page.screenshot(path=str(ARTIFACTS / "shopper.png"), full_page=True)
 
     page.reload()  # the session lives in localStorage: the conversation comes back

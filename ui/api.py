@@ -2,7 +2,9 @@
 
     POST /api/sessions                          → {"session_id"}
     POST /api/sessions/{id}/messages {"text"}   → the reply as JSON, or as server-sent events with ?stream=true
-    POST /api/sessions/{id}/confirm | /decline  → the same as the shopper typing yes or no
+    POST /api/sessions/{id}/confirm | /decline {"pending_action_id"?}
+                                                → a structured yes or no to that pending change (default: the
+                                                  one waiting now); 409 when it is not the one waiting
     POST /api/sessions/{id}/human               → hand the conversation to staff
     POST /api/sessions/{id}/feedback {"message_id", "rating": 1 | -1}
     GET  /api/sessions/{id}                     → transcript, status, pending change and order cards
@@ -30,6 +32,10 @@ class MessageIn(BaseModel):
     text: str = Field(max_length=20_000)
 
 
+class DecisionIn(BaseModel):
+    pending_action_id: str | None = Field(default=None, description="the change answered; default: the one waiting")
+
+
 class FeedbackIn(BaseModel):
     message_id: int
     rating: int = Field(description="1 for thumbs up, -1 for thumbs down")
@@ -45,19 +51,32 @@ def api_router(agent: ShopAgent) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     db = agent.db
 
-    def answer(session_id: str, text: str, stream: bool):
+    def answer(session_id: str, text: str, stream: bool, decision: tuple[str, bool] | None = None):
         session_id = _checked(session_id)
+
+        def turn():
+            return agent.decide(session_id, *decision) if decision else agent.stream(session_id, text)
+
         if not stream:
             final = None
-            for event in agent.stream(session_id, text):
+            for event in turn():
                 final = event if event["type"] == "final" else final
             return final
 
         def events():
-            for event in agent.stream(session_id, text):
+            for event in turn():
                 yield f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")
+
+    def decided(session_id: str, body: DecisionIn | None, confirm: bool, stream: bool):
+        waiting = conv.pending_action(db, _checked(session_id))
+        if waiting is None:
+            raise HTTPException(409, "nothing is waiting for confirmation in this session")
+        action_id = (body.pending_action_id if body else None) or waiting["id"]
+        if action_id != waiting["id"]:
+            raise HTTPException(409, f"{action_id} is not the change waiting for confirmation ({waiting['id']} is)")
+        return answer(session_id, "", stream, (action_id, confirm))
 
     @router.post("/sessions")
     def start() -> dict:
@@ -68,16 +87,12 @@ def api_router(agent: ShopAgent) -> APIRouter:
         return answer(session_id, body.text, stream)
 
     @router.post("/sessions/{session_id}/confirm")
-    def confirm(session_id: str, stream: bool = False):
-        if conv.pending_action(db, _checked(session_id)) is None:
-            raise HTTPException(409, "nothing is waiting for confirmation in this session")
-        return answer(session_id, "yes", stream)
+    def confirm(session_id: str, body: DecisionIn | None = None, stream: bool = False):
+        return decided(session_id, body, True, stream)
 
     @router.post("/sessions/{session_id}/decline")
-    def decline(session_id: str, stream: bool = False):
-        if conv.pending_action(db, _checked(session_id)) is None:
-            raise HTTPException(409, "nothing is waiting for confirmation in this session")
-        return answer(session_id, "no", stream)
+    def decline(session_id: str, body: DecisionIn | None = None, stream: bool = False):
+        return decided(session_id, body, False, stream)
 
     @router.post("/sessions/{session_id}/human")
     def human(session_id: str) -> dict:

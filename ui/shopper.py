@@ -1,8 +1,8 @@
 """The shopper's chat widget (Gradio Blocks), served at `/`.
 
 Replies stream token by token; sources fold out under the reply; orders the conversation looked at
-show as cards with their live status; a pending change shows Confirm and Cancel, which send the same
-yes or no a typed answer would; thumbs are stored as feedback; the session id lives in the browser's
+show as cards with their live status; a pending change shows Confirm and Cancel, which answer that change by
+its id (a typed yes can only confirm when it is a plain, unconditional yes); thumbs are stored as feedback; the session id lives in the browser's
 localStorage, so a reload continues the conversation.
 """
 
@@ -70,29 +70,38 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
     def view(session_id: str):
         pending = conv.pending_action(db, session_id)
         return (chat_messages(conv.transcript(db, session_id)), cards_html(conv.order_cards(db, session_id)),
-                gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""))
+                gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""),
+                pending["id"] if pending else None)
 
     def restore(session_id: str | None):
         session_id = usable(session_id)
         return (session_id, *view(session_id))
 
-    def send(text: str, session_id: str | None):
+    def send(text: str, session_id: str | None, decision: tuple[str, bool] | None = None):
         session_id = usable(session_id)  # the page may not have restored its session yet
         text = (text or "").strip()
-        if not text:
+        if not text and decision is None:
             yield (session_id, "", *view(session_id))
             return
-        history = chat_messages(conv.transcript(db, session_id)) + [gr.ChatMessage(role="user", content=text)]
+        events = agent.decide(session_id, *decision) if decision else agent.stream(session_id, text)
+        shown = text or ("✓" if decision[1] else "✗")
+        history = chat_messages(conv.transcript(db, session_id)) + [gr.ChatMessage(role="user", content=shown)]
         partial = ""
-        yield (session_id, "", history, gr.skip(), gr.update(visible=False), gr.skip())
-        for event in agent.stream(session_id, text):
+        yield (session_id, "", history, gr.skip(), gr.update(visible=False), gr.skip(), gr.skip())
+        for event in events:
             if event["type"] == "token":
                 partial += event["text"]
                 yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=partial)], gr.skip(),
-                       gr.skip(), gr.skip())
+                       gr.skip(), gr.skip(), gr.skip())
             elif event["type"] == "reset":
                 partial = ""
         yield (session_id, "", *view(session_id))
+
+    def answer(session_id: str | None, pending_id: str | None, confirm: bool):
+        if not pending_id:
+            yield (usable(session_id), "", *view(usable(session_id)))
+            return
+        yield from send("", session_id, (pending_id, confirm))
 
     def human(session_id: str | None):
         session_id = usable(session_id)
@@ -111,14 +120,15 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         # Staff replies and approval decisions arrive without the shopper typing. Only a transcript that
         # grew beyond what is on screen is redrawn, so a reply that is streaming in is never overwritten.
         if usable(session_id) != session_id:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         bubbles = chat_messages(conv.transcript(db, session_id))
         if len(bubbles) <= len(shown or []):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return view(session_id)
 
     with gr.Blocks(title=f"{shop_name} · help") as shopper:
         session = gr.BrowserState(None, storage_key="kefu-session")
+        pending_id = gr.State(None)
         gr.Markdown(f"### {html.escape(shop_name)} · customer service")
         chatbot = gr.Chatbot(label="Chat", height=460, elem_id="kefu-chat", group_consecutive_messages=False,
                              placeholder="Ask about an order, a return, shipping or a product.")
@@ -132,15 +142,18 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
             box = gr.Textbox(placeholder="Type your message…", show_label=False, scale=5, elem_id="kefu-input",
                              submit_btn=True)
             ask_human = gr.Button("Talk to a human", scale=1, elem_id="kefu-human")
-        outputs = [session, box, chatbot, orders, confirm_box, summary]
-        shopper.load(restore, session, [session, chatbot, orders, confirm_box, summary])
-        box.submit(send, [box, session], outputs)
-        confirm.click(lambda s: (yield from send("yes", s)), session, outputs)
-        cancel.click(lambda s: (yield from send("no", s)), session, outputs)
-        ask_human.click(human, session, [session, chatbot, orders, confirm_box, summary])
+        shown = [chatbot, orders, confirm_box, summary, pending_id]
+        outputs = [session, box, *shown]
+        shopper.load(restore, session, [session, *shown])
+        # Gradio queues every listener one event at a time unless told otherwise; shoppers must not wait in line.
+        box.submit(send, [box, session], outputs, concurrency_limit=None)
+        confirm.click(lambda s, p: (yield from answer(s, p, True)), [session, pending_id], outputs,
+                      concurrency_limit=None)
+        cancel.click(lambda s, p: (yield from answer(s, p, False)), [session, pending_id], outputs,
+                     concurrency_limit=None)
+        ask_human.click(human, session, [session, *shown])
         chatbot.like(rate, session, None)
-        gr.Timer(POLL_S).tick(refresh, [session, chatbot], [chatbot, orders, confirm_box, summary],
-                              show_progress="hidden")
+        gr.Timer(POLL_S).tick(refresh, [session, chatbot], shown, show_progress="hidden")
     return shopper
 
 

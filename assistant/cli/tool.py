@@ -74,7 +74,7 @@ def call(
 @app.command()
 def confirm(action_id: str, session: Annotated[str, typer.Option("--session")]) -> None:
     """Confirm a pending write: it runs once; confirming again changes nothing."""
-    result = _runner(session, None).confirm(action_id)
+    result = _runner(session, None).confirm(action_id, confirmed_with="command line")
     _echo(result.as_json())
     if result.error is not None:
         raise typer.Exit(1)

@@ -70,6 +70,9 @@ class PendingAction(Base):
     expires_at: Mapped[datetime | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column()
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_with: Mapped[str | None] = mapped_column(Text)
+    """What confirmed it: the shopper's reply word for word, `button` (the Confirm button or the API), or
+    `command line` (`kefu tool confirm`)."""
 
 
 class HandoffTicket(Base):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from langchain.agents.middleware import AgentMiddleware, hook_config
-from langchain_core.messages import BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Conversation, Database, PendingAction
-from assistant.dialogue.confirmation import intent_of
+from assistant.dialogue.confirmation import RUN, WITHDRAW, read_reply
+from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.events import record_event
 from assistant.dialogue.handoff import hand_off
 from assistant.dialogue.replies import canned, reply
+from assistant.dialogue.staff import WITH_STAFF
 from assistant.errors import ConfirmationError
 from assistant.tools import ToolRunner
 
@@ -38,8 +40,9 @@ def handoff_update(db: Database, session_id: str, messages: list[BaseMessage], r
 class ConversationGateMiddleware(AgentMiddleware):
     """Before the model: a conversation staff hold gets no agent reply, and a pending write is decided in code.
 
-    A pending action runs only on the shopper's explicit yes (or the Confirm button, which sends the same),
-    given as the very next message; anything else cancels it. The model never confirms anything.
+    A pending action runs only on a structured confirmation of its id (the Confirm button, the API) or on a plain,
+    unconditional yes (`read_reply`). An explicit no withdraws it; anything else keeps it pending, the model answers
+    the message, and the reply asks about the change again. The model never confirms anything.
     """
 
     def __init__(self, db: Database, ttl_s: int):
@@ -56,34 +59,73 @@ class ConversationGateMiddleware(AgentMiddleware):
             pending = session.scalars(select(PendingAction).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "pending")
                 .order_by(PendingAction.created_at.desc())).all()
-        if not pending:
-            return None
+            pending = [(a.id, a.summary, set(ORDER_ID.findall(a.summary))) for a in pending]
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s)
-        latest, older = pending[0], pending[1:]
-        for action in older:
-            runner.decline(action.id, decided_by="superseded")
-        intent = intent_of(state["messages"][-1].content if state["messages"] else "")
-        if intent is None:
-            runner.decline(latest.id, decided_by="superseded")
+        for action_id, *_ in pending[1:]:
+            runner.decline(action_id, decided_by="superseded")
+        latest = pending[0] if pending else None
+        if ctx.decision is not None:
+            return self._decide(runner, ctx, latest, *ctx.decision)
+        if latest is None:
             return None
-        if intent == "no":
-            runner.decline(latest.id, decided_by="shopper")
-            return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
+        text = state["messages"][-1].content if state["messages"] else ""
+        reading = read_reply(text if isinstance(text, str) else "", latest[2])
+        if reading.outcome == RUN:
+            return self._run(runner, ctx, latest, confirmed_with=text)
+        if reading.outcome == WITHDRAW:
+            runner.decline(latest[0], decided_by="shopper")
+            if reading.bare:
+                return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
+            return None
+        ctx.kept_action_id = latest[0]
+        return None
+
+    def _decide(self, runner: ToolRunner, ctx, latest, action_id: str, verdict: str) -> dict:
+        if latest is None or latest[0] != action_id:
+            return {"messages": [canned(reply("expired", ctx.language))], "jump_to": "end"}
+        if verdict == "confirm":
+            return self._run(runner, ctx, latest, confirmed_with="button")
+        runner.decline(action_id, decided_by="shopper")
+        return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
+
+    @staticmethod
+    def _run(runner: ToolRunner, ctx, latest, confirmed_with: str) -> dict:
+        action_id, summary, _ = latest
         try:
-            result = runner.confirm(latest.id, decided_by="shopper")
+            result = runner.confirm(action_id, decided_by="shopper", confirmed_with=confirmed_with)
         except ConfirmationError:
             return {"messages": [canned(reply("expired", ctx.language))], "jump_to": "end"}
         if isinstance(result.output, dict) and result.output.get("status") == "awaiting_approval":
-            text = reply("approval", ctx.language, summary=latest.summary)
+            text = reply("approval", ctx.language, summary=summary)
         else:
             text = (reply("failed", ctx.language, error=result.error) if result.error
-                    else reply("done", ctx.language, summary=latest.summary))
+                    else reply("done", ctx.language, summary=summary))
         return {"messages": [canned(text)], "jump_to": "end"}
 
     def after_agent(self, state, runtime) -> dict | None:
         # Guard nudges only steer retries within a turn; they are not part of the dialogue.
-        nudges = [m for m in this_turn(state["messages"]) if isinstance(m, SystemMessage) and m.name == GUARD_NAME]
-        return {"messages": [RemoveMessage(id=m.id) for m in nudges]} if nudges else None
+        messages = state["messages"]
+        nudges = [m for m in this_turn(messages) if isinstance(m, SystemMessage) and m.name == GUARD_NAME]
+        updates = [RemoveMessage(id=m.id) for m in nudges]
+        if (again := self._ask_again(runtime.context, messages[-1] if messages else None)) is not None:
+            updates.append(again)
+        return {"messages": updates} if updates else None
+
+    def _ask_again(self, ctx, last: BaseMessage | None) -> BaseMessage | None:
+        """A kept change is asked about again under the reply, unless the turn proposed another or handed off."""
+        if ctx.kept_action_id is None or not isinstance(last, AIMessage) or last.tool_calls:
+            return None
+        if (last.additional_kwargs or {}).get("pending_action_id"):
+            return None
+        with self.db.session() as session:
+            action = session.get(PendingAction, ctx.kept_action_id)
+            conversation = session.get(Conversation, ctx.session_id)
+            if action is None or action.status != "pending" or (conversation and conversation.status in ("handed_off", WITH_STAFF)):
+                return None
+            summary = action.summary
+        text = f"{last.content}\n\n{reply('still_pending', ctx.language, summary=summary)}".strip()
+        kwargs = {**(last.additional_kwargs or {}), "pending_action_id": ctx.kept_action_id}
+        return AIMessage(text, id=last.id, name=last.name, additional_kwargs=kwargs)
 
 
 class ToolOutcomeMiddleware(AgentMiddleware):

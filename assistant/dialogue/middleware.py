@@ -18,6 +18,7 @@ from assistant.db import Database
 from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
 from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
 from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
+from assistant.dialogue.identify_first import IdentifyFirstMiddleware
 from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
@@ -56,6 +57,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
+        IdentifyFirstMiddleware(db, ttl),
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),

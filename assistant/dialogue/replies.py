@@ -13,6 +13,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "to leave it as it is.",
         "zh": "我可以为您做以下更改：\n{summary}\n\n确认执行吗？请回复“是”确认，或回复“不”保持不变。",
     },
+    "still_pending": {
+        "en": "Your change is still waiting for your answer:\n{summary}\n\nReply **yes** to confirm it or **no** to "
+              "leave things as they are.",
+        "zh": "您的更改仍在等待确认：\n{summary}\n\n回复“是”确认，或回复“不”保持不变。",
+    },
     "done": {
         "en": "Done. {summary}\n\nIs there anything else I can help you with?",
         "zh": "已完成。{summary}\n\n还有什么可以帮您的吗？",

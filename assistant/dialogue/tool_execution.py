@@ -27,6 +27,10 @@ class TurnContext:
     language: str = "en"
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     """Seconds spent this turn in the model, tools, retrieval and the verifier (filled by the middleware)."""
+    decision: tuple[str, str] | None = None
+    """A structured answer to a pending change, `(action id, "confirm" | "decline")`, from a button or the API."""
+    kept_action_id: str | None = None
+    """A pending change this turn's message neither confirmed nor withdrew; the reply asks about it again."""
 
 
 class KnowledgeSearch:
@@ -87,8 +91,9 @@ class ToolExecutionMiddleware(AgentMiddleware):
     def wrap_tool_call(self, request, handler):
         call = request.tool_call
         name, arguments = call["name"], call.get("args") or {}
-        runner = ToolRunner(self.db, request.runtime.context.session_id, ttl_s=self.ttl_s,
-                            approval_threshold=self.approval_threshold)
+        ctx = request.runtime.context
+        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
+                            language=ctx.language)
         artifact = None
         if name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)

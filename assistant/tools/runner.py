@@ -54,9 +54,9 @@ class ToolRunner:
     """Calls tools on behalf of one session (conversation) of the shop database."""
 
     def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
-                 approval_threshold: float | None = None):
+                 approval_threshold: float | None = None, language: str = "en"):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
-        self.approval_threshold = approval_threshold
+        self.approval_threshold, self.language = approval_threshold, language
 
     def _context(self, session) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
@@ -106,7 +106,7 @@ class ToolRunner:
             session.rollback()
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
-            tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after),
+            tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language),
             requires_approval=needs_approval(tool.name, before, after, self.approval_threshold),
             expires_at=datetime.now(timezone.utc) + timedelta(seconds=self.ttl_s))
         with self.db.session() as session:
@@ -115,7 +115,7 @@ class ToolRunner:
                   "next_step": "Show the summary and ask the customer to confirm; nothing has changed yet."}
         return ToolResult(tool.name, output=output, pending_action_id=action.id)
 
-    def confirm(self, action_id: str, decided_by: str | None = None) -> ToolResult:
+    def confirm(self, action_id: str, decided_by: str | None = None, confirmed_with: str | None = None) -> ToolResult:
         """Execute a pending write once; confirming it again returns the first result and changes nothing.
         A write that needs approval goes to staff instead (`awaiting_approval`) and runs on `approve`."""
         now = datetime.now(timezone.utc)
@@ -125,11 +125,13 @@ class ToolRunner:
         with self.db.session() as session:
             queued = session.execute(update(PendingAction).where(*live, PendingAction.requires_approval.is_(True))
                                      .values(status="awaiting_approval", decided_at=now,
-                                             decided_by=decided_by or self.actor)).rowcount
+                                             decided_by=decided_by or self.actor, confirmed_with=confirmed_with)
+                                     ).rowcount
             if queued:
                 action = session.get(PendingAction, action_id)
                 return ToolResult(action.tool_name, output={"status": "awaiting_approval", "summary": action.summary})
-        return self._execute(action_id, now, live, status="executed", decided_by=decided_by or self.actor)
+        return self._execute(action_id, now, live, status="executed", decided_by=decided_by or self.actor,
+                             confirmed_with=confirmed_with)
 
     def approve(self, action_id: str, staff: str) -> ToolResult:
         """Staff approve a confirmed write that was waiting for them: it runs now, once."""

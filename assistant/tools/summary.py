@@ -1,6 +1,29 @@
-"""Plain-language summaries of what a proposed write would change, from records before and after."""
+"""Plain-language summaries of what a proposed write would change, from records before and after, in the
+shopper's language (English or Chinese)."""
 
 from __future__ import annotations
+
+import re
+
+HEADLINES_ZH = {
+    "cancel_pending_order": "取消待处理订单", "modify_pending_order_address": "修改待处理订单的收货地址",
+    "modify_pending_order_items": "更换待处理订单中的商品", "modify_pending_order_payment": "更改待处理订单的支付方式",
+    "modify_user_address": "修改账户默认地址", "return_delivered_order_items": "退回已送达订单中的商品",
+    "exchange_delivered_order_items": "更换已送达订单中的商品",
+}
+LABELS_ZH = {
+    "status": "状态", "address": "地址", "item": "商品", "new transaction": "新交易", "balance": "余额",
+    "cancel reason": "取消原因", "return items": "退回商品", "exchange items": "换出商品",
+    "exchange new items": "换入商品", "return payment method id": "退款方式", "exchange payment method id": "差价支付方式",
+    "exchange price difference": "差价",
+}
+VALUES_ZH = {
+    "pending": "待处理", "processed": "已处理", "delivered": "已送达", "cancelled": "已取消",
+    "return requested": "已申请退货", "exchange requested": "已申请换货", "pending (item modified)": "待处理（商品已修改）",
+    "no longer needed": "不再需要", "ordered by mistake": "误下单", "payment": "付款", "refund": "退款",
+}
+_ENTRY = re.compile(r"^(payment|refund) of (\S+) via (\S+)$")
+_VALUE = re.compile("|".join(rf"\b{re.escape(k)}\b" for k in sorted(VALUES_ZH, key=len, reverse=True)))
 
 
 def _money(amount: float) -> str:
@@ -45,7 +68,22 @@ def describe_change(before: dict, after: dict) -> list[str]:
     return lines
 
 
-def summarize(tool_name: str, target_id: str, before: dict, after: dict) -> str:
+def _chinese_line(line: str) -> str:
+    label, sep, rest = line.partition(": ")
+    if not sep:
+        return line
+    owner, _, last = label.rpartition(" ")
+    if label == "new transaction":
+        rest = _ENTRY.sub(lambda m: f"{VALUES_ZH[m[1]]} {m[2]}（{m[3]}）", rest)
+    label = LABELS_ZH.get(label) or (f"{owner} {LABELS_ZH[last]}" if last in LABELS_ZH else label)
+    return f"{label}：{_VALUE.sub(lambda m: VALUES_ZH[m.group(0)], rest)}"
+
+
+def summarize(tool_name: str, target_id: str, before: dict, after: dict, language: str = "en") -> str:
     """A headline and the changed fields, shown to the shopper before they confirm."""
+    lines = describe_change(before, after)
+    if language == "zh":
+        headline = f"{HEADLINES_ZH.get(tool_name, tool_name)}：{target_id}"
+        return "\n".join([headline, *(f"- {_chinese_line(line)}" for line in lines)])
     headline = f"{tool_name.replace('_', ' ').capitalize()} for {target_id}"
-    return "\n".join([headline, *(f"- {line}" for line in describe_change(before, after))])
+    return "\n".join([headline, *(f"- {line}" for line in lines)])

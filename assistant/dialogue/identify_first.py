@@ -1,0 +1,68 @@
+"""An email, or a name and zip code, that arrives with a question or request is used there and then.
+
+A shopper who writes "Where is #W4367726? My email is ann@example.com" should not be asked for their email.
+Before the turn's first model call, when the session has no customer yet and the message carries an email (or
+"my name is First Last" with a five-digit zip), kefu runs the identification tool itself, recorded as an
+ordinary tool call and result, and the model goes on from there. The tool's own checks decide, as always.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from assistant.db import Conversation, Database
+from assistant.dialogue.grounding import EMAIL
+from assistant.dialogue.replies import CANNED
+from assistant.dialogue.safety import defuse
+from assistant.tools import ToolRunner
+
+NAME = re.compile(r"(?i:my name is|name is|name:|i am|i'm|this is|我叫|我是|名字是|姓名[:：]?)\s*"
+                  r"([A-Z][a-z]+)\s+([A-Z][a-z]+)")
+ZIP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+
+
+def identification_call(text: str) -> tuple[str, dict] | None:
+    """The identification the message itself makes possible: by email first, else by name and zip code."""
+    if email := EMAIL.search(text):
+        return "find_user_id_by_email", {"email": email.group(0).rstrip(".")}
+    name, zip_code = NAME.search(text), ZIP.search(text)
+    if name and zip_code:
+        return "find_user_id_by_name_zip", {"first_name": name.group(1), "last_name": name.group(2),
+                                            "zip": zip_code.group(1)}
+    return None
+
+
+class IdentifyFirstMiddleware(AgentMiddleware):
+    """Before the turn's first model call: identify the shopper from what their message already says."""
+
+    def __init__(self, db: Database, ttl_s: int):
+        super().__init__()
+        self.db, self.ttl_s = db, ttl_s
+
+    def before_model(self, state, runtime) -> dict | None:
+        messages = state["messages"]
+        if not messages or not isinstance(messages[-1], HumanMessage):
+            return None
+        ctx = runtime.context
+        found = identification_call(str(messages[-1].content))
+        if found is None or self._identified(ctx.session_id):
+            return None
+        name, arguments = found
+        started = time.perf_counter()
+        result = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language).call(name, arguments)
+        ctx.timings["tools"] += time.perf_counter() - started
+        call = {"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
+        # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
+        return {"messages": [AIMessage(content="", tool_calls=[call], name=CANNED),
+                             ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"], name=name,
+                                         status="error" if result.error else "success")]}
+
+    def _identified(self, session_id: str) -> bool:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            return conversation is not None and conversation.customer_id is not None
