@@ -32,9 +32,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """Log level of the `kefu` command (DEBUG, INFO, WARNING, ERROR)."""
 
-    log_payloads: bool = False
-    """Write message and tool payloads to logs. Off by default: payloads carry personal data."""
-
     model_name: str = "smollm2-135m-instruct"
     """Name of the base model: its folder under `<data_dir>/models` and the name vLLM serves it as."""
 

@@ -93,8 +93,8 @@ def test_trained_adapter_is_served_by_name_and_acts_as_trained(client, server):
                for name in (server.name, ADAPTER)}
     calls = replies[ADAPTER].tool_calls or []
     assert [c.function.name for c in calls] == ["find_user_id_by_email"]
-    # Copying the address exactly is what the model card's argument exact match (0.725) measures; this
-    # adapter sometimes garbles it, so here only the shape is asserted.
+    # Copying the address exactly is what the model card's argument exact match measures (see
+    # finetune/adapters/kefu-default/model_card.json); the adapter sometimes garbles it, so only the shape is asserted.
     assert set(json.loads(calls[0].function.arguments)) == {"email"}
     assert json.loads(calls[0].function.arguments)["email"].endswith("@example.com")
     assert not replies[server.name].tool_calls  # the untuned base model does not call tools unprompted

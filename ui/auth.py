@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 ITERATIONS = 240_000
@@ -32,6 +33,24 @@ def verify_password(password: str, encoded: str | None) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(candidate, digest)
+
+
+DEMO_NAME = "demo"
+DEMO_HASH_FILE = "staff-demo-password.hash"
+
+
+def demo_login(data_dir: Path) -> tuple[str, str | None]:
+    """The demo's staff password hash, made on first use: `(hash, password)` the first time, when the password
+    must be shown (it is never stored), and `(hash, None)` afterwards."""
+    path = Path(data_dir) / DEMO_HASH_FILE
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip(), None
+    password = secrets.token_urlsafe(12)
+    encoded = hash_password(password)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(encoded + "\n")
+    return encoded, password
 
 
 class LoginGuard:

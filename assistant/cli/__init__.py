@@ -47,11 +47,12 @@ def run() -> None:
         raise KefuError("the shop is empty: run `kefu shop demo` or `kefu shop import --format tau2 PATH`")
     print_stats(db)
     settings = get_settings()
+    web.check_port_free(settings.ui_host, settings.ui_port)  # before vLLM's half-minute start, not after
     signal.signal(signal.SIGTERM, _interrupt)
     with server_for(settings) as server:
         typer.echo(f"vLLM ready at {server.base_url} serving {server.name} ({server.device}); log: {server.log_path}")
         try:
-            web.serve_ui()
+            web.serve_ui(settings=settings.model_copy(update={"llm_base_url": server.base_url}))
         except KeyboardInterrupt:
             typer.echo("stopping …")
 
@@ -67,7 +68,7 @@ def _configure_logging() -> None:
     level = get_settings().log_level.upper()
     handler = RichHandler(show_path=False, console=Console(stderr=True))
     handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet too
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter())  # personal data never reaches the logs; it is in the database
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler])
     for noisy in ("alembic", "httpx", "httpcore", "sentence_transformers", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

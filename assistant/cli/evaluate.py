@@ -15,6 +15,8 @@ app = typer.Typer(no_args_is_help=True, help="Evaluate the agent: scenarios scor
 SUITES = Path(__file__).resolve().parents[1] / "shop" / "eval"
 SCENARIOS = SUITES / "scenarios" / "tasks.json"
 ATTACKS = SUITES / "adversarial.json"
+TAU2_TASKS = SUITES / "tau2-retail" / "tasks.json"
+NAMED = {"demo": SCENARIOS, "tau2": TAU2_TASKS}
 
 
 def _agent_factory(settings, model_name: str | None, system_prompt: Path | None):
@@ -46,7 +48,9 @@ def _user_factory(kind: str, base_url: str | None, model_name: str | None, setti
 
 @app.command()
 def run(
-    tasks: Annotated[Path, typer.Option(help="τ²-format tasks file; split_tasks.json and db.json beside it are used.")] = SCENARIOS,
+    tasks: Annotated[str, typer.Option(help="`demo` (the demo shop's scenarios), `tau2` (τ²-bench retail, vendored) "
+                                            "or a τ²-format tasks file; split_tasks.json and db.json beside it are "
+                                            "used.")] = "demo",
     trials: Annotated[int, typer.Option(min=1, max=32, help="Conversations per task (pass^1..k).")] = 1,
     user: Annotated[str, typer.Option(help="Simulated shopper: scripted (no model) or llm.")] = "scripted",
     split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train or test).")] = None,
@@ -68,6 +72,9 @@ def run(
     from assistant.evaluation.tasks import load_tasks
 
     settings = get_settings()
+    tasks = NAMED.get(tasks) or Path(tasks)
+    if not tasks.is_file():
+        raise KefuError(f"no tasks file at {tasks} (give demo, tau2 or a τ²-format tasks.json)")
     selected = load_tasks(tasks, split=split, task_ids=task_ids.split(",") if task_ids else None)
     out = out or settings.data_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
     template = shop_template(tasks, settings.data_dir / "eval" / "shops", settings.demo_seed)

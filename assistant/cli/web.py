@@ -10,7 +10,7 @@ app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
                   help="The web front end: shopper widget at /, staff console at /staff, HTTP API at /api.")
 
 
-def serve_ui(host: str | None = None, port: int | None = None) -> None:
+def serve_ui(host: str | None = None, port: int | None = None, settings=None) -> None:
     """Serve the web front end until Ctrl-C (the model server must already be up)."""
     import threading
 
@@ -21,13 +21,42 @@ def serve_ui(host: str | None = None, port: int | None = None) -> None:
     from assistant.db import Database
     from ui.app import create_app
 
-    settings = get_settings()
+    settings = settings or get_settings()
+    host, port = host or settings.ui_host, port or settings.ui_port
+    check_port_free(host, port)
     db = Database.from_settings(settings)
+    settings = with_staff_login(settings, f"http://{host}:{port}/staff")
     with ShopAgent(db, settings) as agent:
         threading.Thread(target=agent.warm_up, name="kb-warm-up", daemon=True).start()
-        host, port = host or settings.ui_host, port or settings.ui_port
         typer.echo(f"kefu at http://{host}:{port}/  (staff: /staff, API: /api, docs: /docs)")
         uvicorn.run(create_app(agent, settings), host=host, port=port, log_level="warning")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse early, in one line, when something already listens where the web front end wants to."""
+    from assistant.errors import KefuError
+    from assistant.serving.server import port_in_use
+
+    if port_in_use(host, port):
+        raise KefuError(f"port {port} on {host} is busy: stop what runs there or set KEFU_UI_PORT")
+
+
+def with_staff_login(settings, console_url: str):
+    """Settings with a staff password: KEFU_STAFF_PASSWORD_HASH when set, else the demo login, whose password is
+    printed once, on the first start."""
+    from ui.auth import DEMO_HASH_FILE, DEMO_NAME, demo_login
+
+    if settings.staff_password_hash:
+        return settings
+    encoded, password = demo_login(settings.data_dir)
+    if password:
+        typer.secho(f"staff console: {console_url}  name: {DEMO_NAME}  password: {password}\n"
+                    f"  (shown once; set KEFU_STAFF_PASSWORD_HASH from `kefu ui hash-password` for your own)",
+                    fg="yellow")
+    else:
+        typer.echo(f"staff console: {console_url}  name: {DEMO_NAME}, with the password printed on the first start "
+                   f"(delete {settings.data_dir / DEMO_HASH_FILE} for a new one)")
+    return settings.model_copy(update={"staff_password_hash": encoded})
 
 
 @app.callback()

@@ -1,4 +1,4 @@
-"""The tools as the model sees them: compact schemas (a 135M model has 4k tokens of context), one knowledge tool.
+"""The tools as the model sees them: compact schemas (short prompts are fast prompts on a CPU), one knowledge tool.
 
 The functions behind them are never called by LangGraph: `ToolExecutionMiddleware` runs every call
 through the session's ToolRunner, so validation, authorization, confirmation and audit stay in one place.
