@@ -114,3 +114,16 @@ def test_chinese_shopper_gets_chinese_confirmation(db, tmp_path):
     assert proposal.language == "zh" and "确认执行吗" in proposal.text
     done = agent.respond("zh1", "是的，确认")
     assert done.text.startswith("已完成") and order_state(db, order_id)["status"] == "cancelled"
+
+
+def test_a_change_that_fails_on_yes_says_why_in_the_shoppers_language(db, tmp_path):
+    from assistant.db import Order
+
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, _cancel_steps(db, order_id, customer_id))
+    proposal = agent.respond("zh1", f"我想取消订单 {order_id}，不再需要了。我的邮箱是 {email_of(db, customer_id)}")
+    assert "取消待处理订单" in proposal.text and "状态：待处理 → 已取消" in proposal.text
+    with db.session() as session:  # the order ships while the shopper reads the summary
+        session.get(Order, order_id).status = "processed"
+    failed = agent.respond("zh1", "是的")
+    assert "订单已不是待处理状态，无法取消" in failed.text and audits(db, "zh1") == 0

@@ -13,7 +13,7 @@ from assistant.dialogue.confirmation import RUN, WITHDRAW, read_reply
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.events import record_event
 from assistant.dialogue.handoff import hand_off
-from assistant.dialogue.replies import canned, reply
+from assistant.dialogue.replies import canned, reply, tool_error
 from assistant.dialogue.staff import WITH_STAFF
 from assistant.errors import ConfirmationError
 from assistant.tools import ToolRunner
@@ -98,7 +98,7 @@ class ConversationGateMiddleware(AgentMiddleware):
         if isinstance(result.output, dict) and result.output.get("status") == "awaiting_approval":
             text = reply("approval", ctx.language, summary=summary)
         else:
-            text = (reply("failed", ctx.language, error=result.error) if result.error
+            text = (reply("failed", ctx.language, error=tool_error(result.error, ctx.language)) if result.error
                     else reply("done", ctx.language, summary=summary))
         return {"messages": [canned(text)], "jump_to": "end"}
 

@@ -84,6 +84,26 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+ERRORS_ZH = {
+    "Non-pending order cannot be cancelled": "订单已不是待处理状态，无法取消",
+    "Non-pending order cannot be modified": "订单已不是待处理状态，无法修改",
+    "Non-delivered order cannot be returned": "订单尚未送达，无法退货",
+    "Non-delivered order cannot be exchanged": "订单尚未送达，无法换货",
+    "Insufficient gift card balance to pay for the new item": "礼品卡余额不足以支付新商品",
+    "Insufficient gift card balance to pay for the price difference": "礼品卡余额不足以支付差价",
+    "Insufficient gift card balance to pay for the order": "礼品卡余额不足以支付订单",
+    "Payment method not found": "找不到该支付方式",
+    "Payment method should be the original payment method": "退款只能退回原支付方式或礼品卡",
+    "Order not found": "找不到该订单",
+}
+
+
+def tool_error(error: str | None, language: str | None) -> str:
+    """A tool's error as the shopper reads it: the shop's known refusals in Chinese for a Chinese conversation."""
+    error = (error or "").removeprefix("Error: ").strip()
+    return ERRORS_ZH.get(error.rstrip("."), error) if language == "zh" else error
+
+
 def reply(key: str, language: str | None = "en", **values) -> str:
     """The canned reply `key` in the shopper's language (English when unknown)."""
     texts = TEXTS[key]

@@ -93,7 +93,7 @@ def awaiting_approval(db: Database) -> list[PendingAction]:
 
 def decide(db: Database, agent, action_id: str, staff: str, approve: bool) -> str:
     """Approve (run it now) or reject a write waiting for approval; the shopper is told in the conversation."""
-    from assistant.dialogue.replies import canned, reply
+    from assistant.dialogue.replies import canned, reply, tool_error
     from assistant.tools import ToolRunner
 
     with db.session() as session:
@@ -105,7 +105,7 @@ def decide(db: Database, agent, action_id: str, staff: str, approve: bool) -> st
     runner = ToolRunner(db, action.conversation_id, actor=f"staff:{staff}")
     if approve:
         result = runner.approve(action_id, staff)
-        text = (reply("failed", language, error=result.error) if result.error
+        text = (reply("failed", language, error=tool_error(result.error, language)) if result.error
                 else reply("approved", language, summary=action.summary))
     else:
         runner.reject(action_id, staff)
