@@ -101,3 +101,20 @@ def test_a_busy_web_port_is_one_clear_line_before_anything_starts(tmp_path):
     assert started.returncode == 1 and f"port {port} on 127.0.0.1 is busy" in started.stderr
     assert [line for line in started.stderr.splitlines() if line.startswith("error:")] == [
         f"error: port {port} on 127.0.0.1 is busy: stop what runs there or set KEFU_UI_PORT"]
+
+
+def test_a_missing_model_is_one_clear_line_and_the_shop_is_kept(tmp_path):
+    env = {"KEFU_DATA_DIR": str(tmp_path), "KEFU_UI_PORT": str(free_port()), "KEFU_SERVE_PORT": str(free_port())}
+    run_kefu("shop", "demo", env=env)
+    before = (tmp_path / "kefu.db").read_bytes()
+    started = run_kefu("run", env=env, check=False)
+    errors = [line for line in started.stderr.splitlines() if line.startswith("error:")]
+    assert started.returncode == 1 and errors == [
+        f"error: model 'smollm2-135m-instruct' is not in {tmp_path / 'models'}: run `kefu model fetch`"]
+    assert (tmp_path / "kefu.db").read_bytes() == before
+
+
+def test_an_unreadable_knowledge_folder_is_one_clear_line(tmp_path):
+    (tmp_path / "docs").write_text("a file where the documents folder should be")
+    synced = run_kefu("kb", "sync", env={"KEFU_DATA_DIR": str(tmp_path)}, check=False)
+    assert synced.returncode == 1 and synced.stderr.strip() == f"error: {tmp_path / 'docs'} is not a folder"
