@@ -20,12 +20,14 @@ from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import this_turn
 from assistant.dialogue.guards import evidence_of
 from assistant.dialogue.handoff import hand_off
+from assistant.dialogue.incoming import UnreadableText, clean_message
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.staff import WITH_STAFF
 from assistant.dialogue.streaming import GroundedStream
 from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
+from assistant.dialogue.turn_lock import TurnLocks
 from assistant.errors import KefuError
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class ShopAgent:
         from assistant.llm import chat_model
 
         self.db, self.settings = db, settings or get_settings()
+        self._turn_locks = TurnLocks()
         if knowledge is True:
             knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
         self.knowledge = knowledge or None
@@ -126,19 +129,36 @@ class ShopAgent:
         yield from self.stream(session_id, text, decision=(action_id, "confirm" if confirm else "decline"))
 
     def stream(self, session_id: str, text: str, decision: tuple[str, str] | None = None) -> Iterator[dict]:
-        """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`."""
+        """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`.
+
+        Turns of one session run one at a time; whatever fails, the turn ends with a stored reply."""
         config = self.config(session_id)
+        text, unreadable = text if isinstance(text, str) else "", False
+        try:
+            text = clean_message(text)
+        except UnreadableText:
+            text, unreadable = "", True
+        with self._turn_locks.hold(session_id, self.settings.llm_timeout_s * 2) as free:
+            if free:
+                yield from self._turn(session_id, config, text, unreadable, decision)
+                return
+            language = self._language(session_id)
+            self._store(session_id, "user", text[: self.settings.max_message_chars])
+            yield self._finish(session_id, canned(reply("busy", language)), TurnContext(session_id, language),
+                               time.perf_counter(), [])
+
+    def _turn(self, session_id: str, config: dict, text: str, unreadable: bool, decision) -> Iterator[dict]:
         started = time.perf_counter()
-        text = text if isinstance(text, str) else ""
         language = self._language(session_id) if decision else detect_language(text, default=self._language(session_id))
-        self._store(session_id, "user", text[: self.settings.max_message_chars], language=language)
+        self._store(session_id, "user", text[: self.settings.max_message_chars] or ("[unreadable]" if unreadable
+                                                                                    else ""), language=language)
         context = TurnContext(session_id=session_id, language=language, decision=decision)
         if self._status(session_id) == WITH_STAFF:  # staff answer live; the agent learns it all at hand-back
             yield {"type": "final", "text": "", "language": language, "pending_action_id": None, "citations": [],
                    "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}
             return
         if not text.strip() or len(text) > self.settings.max_message_chars:
-            answer = (canned(reply("empty", language)) if not text.strip() else
+            answer = (canned(reply("unreadable" if unreadable else "empty", language)) if not text.strip() else
                       canned(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
             yield self._finish(session_id, answer, context, started, [])
             return
@@ -149,7 +169,11 @@ class ShopAgent:
                                                  stream_mode=["messages", "updates"]):
                 yield from self._on_chunk(mode, chunk, stream)
         except _model_errors() as exc:
-            yield self._fail(session_id, config, context, started, exc)
+            yield self._fail(session_id, config, context, started, exc, "model unavailable")
+            return
+        except Exception as exc:  # a knowledge server down, a locked database: the shopper still gets an answer
+            log.exception("turn failed in session %s", session_id)
+            yield self._fail(session_id, config, context, started, exc, "turn failed")
             return
         messages = self.messages(session_id)
         final = str(messages[-1].content)
@@ -179,13 +203,17 @@ class ShopAgent:
         if isinstance(message.content, str) and (piece := stream.feed(message.content)):
             yield {"type": "token", "text": piece}
 
-    def _fail(self, session_id: str, config: dict, context: TurnContext, started: float, exc: Exception) -> dict:
-        """The model server is down, timed out or ran past its limits: apologise, hand off, keep everything."""
-        reason = f"model unavailable: {type(exc).__name__}"
-        record_event(self.db, session_id, "model_error", error=type(exc).__name__)
-        hand_off(self.db, session_id, self.messages(session_id), reason)
+    def _fail(self, session_id: str, config: dict, context: TurnContext, started: float, exc: Exception,
+              what: str) -> dict:
+        """The model server is down or something else failed mid-turn: apologise, hand off, keep everything."""
         answer = canned(reply("model_down", context.language))
-        self.graph.update_state(config, {"messages": [answer]}, as_node="model")
+        try:
+            record_event(self.db, session_id, "model_error" if what == "model unavailable" else "turn_error",
+                         error=type(exc).__name__)
+            hand_off(self.db, session_id, self.messages(session_id), f"{what}: {type(exc).__name__}")
+            self.graph.update_state(config, {"messages": [answer]}, as_node="model")
+        except Exception:  # the handoff is best effort; the stored apology below is not
+            log.exception("could not hand off session %s after a failed turn", session_id)
         return self._finish(session_id, answer, context, started, [])
 
     def _finish(self, session_id: str, answer: BaseMessage, context: TurnContext, started: float, turn) -> dict:

@@ -15,8 +15,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from assistant.redaction import CARD_NUMBER as CARD
+from assistant.redaction import luhn_ok
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 PHONE = re.compile(
     r"(?<![\w#])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{3}[ .-])\d{3,4}[ .-]?\d{3,4}(?![\w])"  # +1 415-555-0123
     r"|(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")  # 138 1234 5678, +86 13812345678
@@ -58,17 +60,6 @@ def surrogate(kind: str, value: str, n: int, raw: str = "") -> str:
     if re.search(r"[\u4e00-\u9fff]", value):
         return f"示例市{ZH_STREET_NAMES[h % len(ZH_STREET_NAMES)]}{n}号"
     return f"{100 + 7 * n + h % 90} {STREET_NAMES[h % len(STREET_NAMES)]}"
-
-
-def luhn_ok(digits: str) -> bool:
-    """True for a number that passes the card checksum (so item and tracking ids are left alone)."""
-    total, parity = 0, len(digits) % 2
-    for index, char in enumerate(digits):
-        value = int(char)
-        if index % 2 == parity:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 @dataclass

@@ -37,7 +37,7 @@ class DecisionIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    message_id: int
+    message_id: int = Field(ge=1, le=2**63 - 1)
     rating: int = Field(description="1 for thumbs up, -1 for thumbs down")
 
 

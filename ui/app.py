@@ -9,7 +9,8 @@ from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
@@ -37,6 +38,13 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     """The FastAPI app with both Gradio apps mounted; `uvicorn` serves it."""
     app = FastAPI(title="kefu", summary="Customer-service assistant: chat API", lifespan=_lifespan)
     app.include_router(api_router(agent))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the input back, which fails on text that is not valid Unicode and repeats
+        # whatever personal data the body held.
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid")} for e in exc.errors()]})
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -77,6 +77,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I didn't get a message. How can I help you?",
         "zh": "我没有收到内容。请问有什么可以帮您？",
     },
+    "busy": {
+        "en": "I'm still working on your previous message. Please send this one again in a moment.",
+        "zh": "我还在处理您的上一条消息，请稍后再发送这一条。",
+    },
+    "unreadable": {
+        "en": "Sorry, I couldn't read that message: it has characters that are not valid text. Could you type it "
+              "again?",
+        "zh": "抱歉，这条消息含有无法识别的字符，我读不了。请重新输入一次好吗？",
+    },
     "too_long": {
         "en": "Your message is too long ({length} characters). Please keep it under {limit} characters.",
         "zh": "您的消息过长（{length} 个字符），请控制在 {limit} 个字符以内。",

@@ -1,0 +1,90 @@
+"""Whatever fails in a turn, the shopper's message and a reply are stored; card numbers never reach storage;
+turns of one conversation run one at a time."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from assistant.db import HandoffTicket, Message
+from assistant.dialogue.tool_execution import KnowledgeSearch
+from assistant.dialogue.turn_lock import TurnLocks
+from assistant.evaluation.scripted_model import call
+from tests.agent_helpers import scripted_agent, stored
+from ui.app import create_app
+
+CARD = "4111 1111 1111 1111"
+
+
+def _down():
+    raise RuntimeError("Could not connect to a Chroma server. Are you sure it is running?")
+
+
+def test_a_knowledge_server_down_ends_the_turn_with_an_apology_and_a_handoff(db, tmp_path):
+    agent, _ = scripted_agent(db, tmp_path, [call("search_knowledge", query="returns")],
+                              knowledge=KnowledgeSearch(_down))
+    client = TestClient(create_app(agent, agent.settings))
+    session = client.post("/api/sessions").json()["session_id"]
+    reply = client.post(f"/api/sessions/{session}/messages", json={"text": "Tell me about returns."})
+    assert reply.status_code == 200 and "technical trouble" in reply.json()["text"] and reply.json()["handed_off"]
+    assert [role for role, _ in stored(db, session)] == ["user", "assistant"]
+    with db.session() as s:
+        assert s.scalars(select(HandoffTicket.reason).where(HandoffTicket.conversation_id == session)).one() \
+            == "turn failed: RuntimeError"
+
+
+def test_card_numbers_are_masked_before_anything_is_stored(db, tmp_path):
+    agent, model = scripted_agent(db, tmp_path, ["Thanks, I can't take card numbers in chat."])
+    client = TestClient(create_app(agent, agent.settings))
+    session = client.post("/api/sessions").json()["session_id"]
+    client.post(f"/api/sessions/{session}/messages", json={"text": f"Charge my card {CARD} please"})
+    shown = client.get(f"/api/sessions/{session}").json()["messages"][0]["content"]
+    assert shown == "Charge my card **** **** **** 1111 please"
+    assert CARD not in str(agent.messages(session)) and CARD not in str(model.prompts)
+    with db.session() as s:
+        assert all(CARD not in m for m in s.scalars(select(Message.content)))
+
+
+def test_control_characters_are_dropped_and_invalid_text_gets_a_clear_reply(db, tmp_path):
+    agent, _ = scripted_agent(db, tmp_path, ["Hello!"])
+    client = TestClient(create_app(agent, agent.settings))
+    session = client.post("/api/sessions").json()["session_id"]
+    bad = client.post(f"/api/sessions/{session}/messages", content='{"text": "hi \\ud800 there"}',
+                      headers={"content-type": "application/json"})
+    assert bad.status_code == 422 and "valid string" in bad.json()["detail"][0]["msg"]
+    assert list(agent.stream(session, "hi \ud800 there"))[-1]["text"].startswith("Sorry, I couldn't read that message")
+    assert client.post(f"/api/sessions/{session}/messages", json={"text": "he\x00llo\x07"}).json()["text"] == "Hello!"
+    assert [c for _, c in stored(db, session)][::2] == ["[unreadable]", "hello"]
+
+
+def test_an_impossible_message_id_in_feedback_is_a_client_error(db, tmp_path):
+    agent, _ = scripted_agent(db, tmp_path, [])
+    client = TestClient(create_app(agent, agent.settings))
+    session = client.post("/api/sessions").json()["session_id"]
+    assert client.post(f"/api/sessions/{session}/feedback", json={"message_id": 10**30, "rating": 1}).status_code == 422
+
+
+def test_two_messages_at_once_on_one_conversation_take_turns(db, tmp_path):
+    agent, _ = scripted_agent(db, tmp_path, ["First answer.", "Second answer."])
+    threads = [threading.Thread(target=agent.respond, args=("s1", text)) for text in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    roles = [role for role, _ in stored(db, "s1")]
+    assert roles == ["user", "assistant", "user", "assistant"]
+    assert [m.type for m in agent.messages("s1")] == ["human", "ai", "human", "ai"]
+
+
+def test_turn_locks_are_forgotten_once_no_turn_needs_them():
+    locks = TurnLocks()
+    with locks.hold("a", 1) as first:
+        assert first and len(locks) == 1
+        blocked = []
+        waiter = threading.Thread(target=lambda: blocked.append(locks.hold("a", 0.05).__enter__()))
+        waiter.start()
+        waiter.join()
+        assert blocked == [False]
+    assert len(locks) == 0
