@@ -114,3 +114,27 @@ def test_staff_logs_in_takes_over_replies_and_hands_back(browser, site):
     expect(page.locator("#staff-state")).to_contain_text("open", timeout=30_000)
     assert any(m.name == "staff" and "Ana" in m.content for m in agent.messages("shopper-42"))
 
+
+
+def test_the_widget_keeps_its_conversation_across_a_server_restart(browser, db, tmp_path):
+    from playwright.sync_api import expect
+
+    port = free_port()
+    agent, _ = scripted_agent(db, tmp_path, ["Hello! What can I do for you today?"])
+    page = browser.new_page()
+    with UiServer(create_app(agent, agent.settings), port) as server:
+        page.goto(server.url + "/")
+        _say(page, "Hi there")
+        expect(page.locator("#kefu-chat")).to_contain_text("What can I do for you today?", timeout=30_000)
+    agent.close()
+    again, _ = scripted_agent(db, tmp_path, [])  # a restarted server builds its app the same way
+    with UiServer(create_app(again, again.settings), port) as server:
+        page.reload()
+        expect(page.locator("#kefu-chat")).to_contain_text("What can I do for you today?", timeout=30_000)
+        page.locator("#kefu-new").click()  # a fresh conversation, and it stays fresh after a reload
+        expect(page.locator("#kefu-chat")).not_to_contain_text("What can I do", timeout=15_000)
+        page.reload()
+        expect(page.locator("#kefu-chat")).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(2_000)
+        expect(page.locator("#kefu-chat")).not_to_contain_text("What can I do")
+    again.close()

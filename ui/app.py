@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from assistant.agent import ShopAgent
 from assistant.config import Settings
 from ui.api import api_router
-from ui.auth import LoginGuard
+from ui.auth import LoginGuard, widget_secret
 from ui.shopper import CSS, build_shopper
 from ui.staff import build_staff
 
@@ -60,4 +60,5 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     guard = LoginGuard(settings.staff_password_hash, settings.staff_login_max_failures, settings.staff_lockout_s)
     app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=guard,
                               auth_message="kefu staff console: your name and the staff password")
-    return gr.mount_gradio_app(app, build_shopper(agent, settings.shop_name), path="/", css=CSS)
+    shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir))
+    return gr.mount_gradio_app(app, shopper, path="/", css=CSS)

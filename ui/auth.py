@@ -53,6 +53,21 @@ def demo_login(data_dir: Path) -> tuple[str, str | None]:
     return encoded, password
 
 
+WIDGET_SECRET_FILE = "widget-secret"
+
+
+def widget_secret(data_dir: Path) -> str:
+    """The key the shopper widget encrypts its stored session id with, kept in the data folder so that a
+    restarted server still reads what browsers stored (Gradio would otherwise pick a new one per process)."""
+    path = Path(data_dir) / WIDGET_SECRET_FILE
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(secrets.token_hex(32) + "\n")
+    return path.read_text().strip()
+
+
 class LoginGuard:
     """Gradio's auth callable: checks the password, and refuses a name for `lockout_s` after `max_failures`
     wrong passwords in that window (the right password too, so guessing gains nothing)."""

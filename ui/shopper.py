@@ -64,7 +64,7 @@ CSS = """
 """
 
 
-def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
+def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -> gr.Blocks:
     db = agent.db
 
     def view(session_id: str):
@@ -127,7 +127,7 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         return view(session_id)
 
     with gr.Blocks(title=f"{shop_name} · help") as shopper:
-        session = gr.BrowserState(None, storage_key="kefu-session")
+        session = gr.BrowserState(None, storage_key="kefu-session", secret=secret)
         pending_id = gr.State(None)
         gr.Markdown(f"### {html.escape(shop_name)} · customer service")
         chatbot = gr.Chatbot(label="Chat", height=460, elem_id="kefu-chat", group_consecutive_messages=False,
@@ -142,6 +142,7 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
             box = gr.Textbox(placeholder="Type your message…", show_label=False, scale=5, elem_id="kefu-input",
                              submit_btn=True)
             ask_human = gr.Button("Talk to a human", scale=1, elem_id="kefu-human")
+            fresh = gr.Button("New conversation", scale=1, elem_id="kefu-new")
         shown = [chatbot, orders, confirm_box, summary, pending_id]
         outputs = [session, box, *shown]
         shopper.load(restore, session, [session, *shown])
@@ -152,6 +153,7 @@ def build_shopper(agent: ShopAgent, shop_name: str) -> gr.Blocks:
         cancel.click(lambda s, p: (yield from answer(s, p, False)), [session, pending_id], outputs,
                      concurrency_limit=None)
         ask_human.click(human, session, [session, *shown])
+        fresh.click(lambda: restore(None), None, [session, *shown])
         chatbot.like(rate, session, None)
         gr.Timer(POLL_S).tick(refresh, [session, chatbot], shown, show_progress="hidden")
     return shopper
