@@ -7,6 +7,7 @@ from langchain_core.messages import AIMessage
 
 from assistant.evaluation.scripted_model import call
 from assistant.db import PendingAction
+from assistant.evaluation.scoring import ungrounded_sent
 from tests.agent_helpers import audits, email_of, scripted_agent, stored
 from tests.conftest import find_order, order_state
 
@@ -111,9 +112,12 @@ def test_chinese_shopper_gets_chinese_confirmation(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
     agent, _ = scripted_agent(db, tmp_path, _cancel_steps(db, order_id, customer_id))
     proposal = agent.respond("zh1", f"我想取消订单 {order_id}，不再需要了。我的邮箱是 {email_of(db, customer_id)}")
-    assert proposal.language == "zh" and "确认执行吗" in proposal.text
+    assert proposal.language == "zh" and "确认执行吗" in proposal.text and "状态：待处理 → 已取消" in proposal.text
     done = agent.respond("zh1", "是的，确认")
     assert done.text.startswith("已完成") and order_state(db, order_id)["status"] == "cancelled"
+    # The model reads the Chinese summary as written, and its facts count as evidence for what is shown.
+    assert any("已取消" in str(m.content) for m in agent.messages("zh1") if m.type == "tool")
+    assert ungrounded_sent(agent.messages("zh1")) == []
 
 
 def test_a_change_that_fails_on_yes_says_why_in_the_shoppers_language(db, tmp_path):

@@ -36,7 +36,7 @@ class ToolResult:
         """The text the model sees: 'Error: …', a plain string, or JSON."""
         if self.error is not None:
             return f"Error: {self.error}"
-        return self.output if isinstance(self.output, str) else json.dumps(self.output)
+        return self.output if isinstance(self.output, str) else json.dumps(self.output, ensure_ascii=False)
 
     def as_json(self) -> dict:
         """One JSON-able line for the command line."""
