@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import re
 import time
+from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from sqlalchemy import func, select
 
 from assistant.config import Settings, get_settings
 from assistant.db import Conversation, Database, Message
+from assistant.db.base import as_utc
 from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import this_turn
 from assistant.dialogue.guards import evidence_of
@@ -29,9 +32,11 @@ from assistant.dialogue.streaming import GroundedStream
 from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
 from assistant.dialogue.turn_lock import TurnLocks
 from assistant.errors import KefuError
+from assistant.redaction import session_ref
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+EXPIRED = "expired"
 
 
 @dataclass
@@ -150,6 +155,11 @@ class ShopAgent:
     def _turn(self, session_id: str, config: dict, text: str, unreadable: bool, decision) -> Iterator[dict]:
         started = time.perf_counter()
         language = self._language(session_id) if decision else detect_language(text, default=self._language(session_id))
+        if self._closed_for_idleness(session_id):
+            self._store(session_id, "user", text[: self.settings.max_message_chars])
+            yield self._finish(session_id, canned(reply("session_expired", language)),
+                               TurnContext(session_id, language), started, [])
+            return
         self._store(session_id, "user", text[: self.settings.max_message_chars] or ("[unreadable]" if unreadable
                                                                                     else ""), language=language)
         context = TurnContext(session_id=session_id, language=language, decision=decision)
@@ -172,7 +182,7 @@ class ShopAgent:
             yield self._fail(session_id, config, context, started, exc, "model unavailable")
             return
         except Exception as exc:  # a knowledge server down, a locked database: the shopper still gets an answer
-            log.exception("turn failed in session %s", session_id)
+            log.exception("turn failed in session %s", session_ref(session_id))
             yield self._fail(session_id, config, context, started, exc, "turn failed")
             return
         messages = self.messages(session_id)
@@ -213,7 +223,7 @@ class ShopAgent:
             hand_off(self.db, session_id, self.messages(session_id), f"{what}: {type(exc).__name__}")
             self.graph.update_state(config, {"messages": [answer]}, as_node="model")
         except Exception:  # the handoff is best effort; the stored apology below is not
-            log.exception("could not hand off session %s after a failed turn", session_id)
+            log.exception("could not hand off session %s after a failed turn", session_ref(session_id))
         return self._finish(session_id, answer, context, started, [])
 
     def _finish(self, session_id: str, answer: BaseMessage, context: TurnContext, started: float, turn) -> dict:
@@ -227,6 +237,21 @@ class ShopAgent:
                 "handed_off": status in ("handed_off", WITH_STAFF), "with_staff": status == WITH_STAFF,
                 "latency_ms": latency_ms,
                 "timings": {k: round(v * 1000, 1) for k, v in context.timings.items()}}
+
+    def _closed_for_idleness(self, session_id: str) -> bool:
+        """True when an identified conversation has been idle past the timeout (it is closed then, for good)."""
+        timeout = self.settings.session_idle_timeout_s
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            if conversation is None or conversation.customer_id is None or not timeout:
+                return False
+            if conversation.status == EXPIRED:
+                return True
+            last = session.scalar(select(func.max(Message.created_at)).where(Message.conversation_id == session_id))
+            if last is None or datetime.now(timezone.utc) - as_utc(last) < timedelta(seconds=timeout):
+                return False
+            conversation.status = EXPIRED
+            return True
 
     def _status(self, session_id: str) -> str | None:
         with self.db.session() as session:

@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     max_tool_errors_per_turn: int = Field(default=3, ge=1)
     """Failed tool calls in one turn after which the agent hands off, with a summary."""
 
+    session_idle_timeout_s: int = Field(default=3600, ge=0)
+    """An identified conversation idle this long is closed: the next message asks the shopper to start a new
+    one (and identify again). 0 never closes one."""
+
     max_message_chars: int = Field(default=4000, ge=100)
     """Longest shopper message accepted; longer ones are refused with a clear reply and stored truncated."""
 

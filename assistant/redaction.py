@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
@@ -37,6 +38,11 @@ def mask_cards(text: str) -> str:
         return f"**** **** **** {digits[-4:]}" if 13 <= len(digits) <= 19 and luhn_ok(digits) else match.group(0)
 
     return CARD_NUMBER.sub(mask, text)
+
+
+def session_ref(session_id: str) -> str:
+    """A conversation's id as logs show it: a short digest, since the id itself is a bearer secret."""
+    return "s:" + hashlib.sha256(session_id.encode()).hexdigest()[:12]
 
 
 def redact(text: str) -> str:

@@ -88,3 +88,51 @@ def test_turn_locks_are_forgotten_once_no_turn_needs_them():
         waiter.join()
         assert blocked == [False]
     assert len(locks) == 0
+
+
+def test_an_identified_conversation_idle_past_the_timeout_is_closed(db, tmp_path):
+    from datetime import timedelta
+
+    from assistant.db import Conversation
+    from tests.conftest import find_order
+    from tests.agent_helpers import email_of
+
+    _, customer_id = find_order(db, "pending")
+    agent, model = scripted_agent(db, tmp_path, ["How can I help?"], session_idle_timeout_s=600)
+    agent.respond("s1", f"Hi, my email is {email_of(db, customer_id)}")
+    with db.session() as s:  # the shopper walked away for an hour
+        for message in s.scalars(select(Message).where(Message.conversation_id == "s1")):
+            message.created_at = message.created_at - timedelta(hours=1)
+    closed = agent.respond("s1", "show me my addresses and payment methods")
+    assert "closed after a period of inactivity" in closed.text and len(model.prompts) == 1
+    with db.session() as s:
+        assert s.get(Conversation, "s1").status == "expired"
+    assert "closed" in agent.respond("s1", "hello?").text  # closed for good, however soon they write again
+    anonymous, _ = scripted_agent(db, tmp_path, ["Hi!"], session_idle_timeout_s=600)
+    assert anonymous.respond("s2", "hello").text == "Hi!"
+
+
+def test_logs_name_a_conversation_by_a_digest_never_by_its_id(db, caplog):
+    import logging
+
+    from assistant.dialogue.events import record_event
+
+    secret = "api-" + "5" * 32
+    with caplog.at_level(logging.WARNING):
+        record_event(db, secret, "handoff", reason="shopper asked", ticket=7, user="sara_doe_4961")
+    assert caplog.text and secret not in caplog.text and "sara_doe_4961" not in caplog.text
+
+
+def test_a_reply_is_stored_even_when_the_client_stops_reading_the_stream(db, tmp_path):
+    import time
+
+    agent, _ = scripted_agent(db, tmp_path, ["Our store opens at nine in the morning and closes at six."])
+    client = TestClient(create_app(agent, agent.settings))
+    session = client.post("/api/sessions").json()["session_id"]
+    with client.stream("POST", f"/api/sessions/{session}/messages?stream=true", json={"text": "When do you open?"}) \
+            as response:
+        next(response.iter_lines())  # the first event arrives, then the client goes away
+    deadline = time.monotonic() + 30
+    while len(stored(db, session)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored(db, session)[-1] == ("assistant", "Our store opens at nine in the morning and closes at six.")

@@ -72,8 +72,22 @@ def test_sessions_are_isolated_and_ids_checked(shop, db):
     assert seen["messages"] == [] and seen["orders"] == [] and seen["pending_action"] is None
     assert client.post(f"/api/sessions/{mallory}/confirm").status_code == 409  # cannot confirm alice's change
     assert order_state(db, order_id)["status"] == "pending"
-    assert client.get("/api/sessions/..%2Fetc").status_code in (404, 422)
-    assert client.post(f"/api/sessions/{'x' * 65}/messages", json={"text": "hi"}).status_code == 422
+    assert client.get("/api/sessions/..%2Fetc").status_code == 404
+    assert client.post(f"/api/sessions/{'x' * 65}/messages", json={"text": "hi"}).status_code == 404
+
+
+def test_only_ids_this_server_issued_are_accepted(shop, db):
+    """A client-chosen id, or another channel's (a CLI session authenticated with --as-customer), is a 404."""
+    from assistant.tools import ToolRunner
+
+    client, _, customer_id = shop
+    cli = ToolRunner(db, "cli-1234abcd", actor="staff:cli")
+    cli.act_as_customer(customer_id)
+    for chosen in ("cli-1234abcd", "my-session", "api-" + "0" * 32, "web-" + "0" * 32):
+        assert client.post(f"/api/sessions/{chosen}/messages", json={"text": "my orders?"}).status_code == 404
+        assert client.get(f"/api/sessions/{chosen}").status_code == 404
+    issued = client.post("/api/sessions").json()["session_id"]
+    assert client.get(f"/api/sessions/{issued}").status_code == 200
 
 
 def test_human_button_opens_a_handoff(shop):

@@ -9,13 +9,15 @@
     POST /api/sessions/{id}/feedback {"message_id", "rating": 1 | -1}
     GET  /api/sessions/{id}                     → transcript, status, pending change and order cards
 
-A session id is a bearer secret (128 random bits): whoever holds it continues that conversation, and
-nothing else; the agent itself only ever reaches the customer the conversation authenticated as.
+A session id is a bearer secret (128 random bits) that only this server issues: whoever holds it continues
+that conversation, and nothing else; an id the server did not issue on /api is a 404. The agent itself only
+ever reaches the customer the conversation authenticated as.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import asdict
 
@@ -23,9 +25,10 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from assistant.agent import SESSION_ID, ShopAgent
+from assistant.agent import ShopAgent
 from assistant.errors import KefuError
 from ui import conversations as conv
+from ui.detached import detached
 
 
 class MessageIn(BaseModel):
@@ -41,21 +44,25 @@ class FeedbackIn(BaseModel):
     rating: int = Field(description="1 for thumbs up, -1 for thumbs down")
 
 
-def _checked(session_id: str) -> str:
-    if not SESSION_ID.match(session_id):
-        raise HTTPException(422, "session id must be 1-64 letters, digits, '_', '-', '.' or ':'")
-    return session_id
+API_SESSION = re.compile(r"^api-[0-9a-f]{32}$")
 
 
 def api_router(agent: ShopAgent) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     db = agent.db
 
+    def _checked(session_id: str) -> str:
+        if not API_SESSION.match(session_id) or not conv.issued(db, session_id, "api"):
+            raise HTTPException(404, "unknown session: start one with POST /api/sessions")
+        return session_id
+
     def answer(session_id: str, text: str, stream: bool, decision: tuple[str, bool] | None = None):
         session_id = _checked(session_id)
 
         def turn():
-            return agent.decide(session_id, *decision) if decision else agent.stream(session_id, text)
+            events = (lambda: agent.decide(session_id, *decision)) if decision else (
+                lambda: agent.stream(session_id, text))
+            return detached(events)
 
         if not stream:
             final = None
@@ -80,7 +87,9 @@ def api_router(agent: ShopAgent) -> APIRouter:
 
     @router.post("/sessions")
     def start() -> dict:
-        return {"session_id": f"api-{secrets.token_hex(16)}"}
+        session_id = f"api-{secrets.token_hex(16)}"
+        conv.open_conversation(db, session_id, "api")
+        return {"session_id": session_id}
 
     @router.post("/sessions/{session_id}/messages")
     def send(session_id: str, body: MessageIn, stream: bool = False):

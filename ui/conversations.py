@@ -34,6 +34,19 @@ def transcript(db: Database, conversation_id: str) -> list[Line]:
         return [Line(m.id, m.role, m.content, m.author) for m in rows]
 
 
+def open_conversation(db: Database, conversation_id: str, channel: str) -> None:
+    """Record a conversation the server just issued an id for, so that only issued ids are accepted later."""
+    with db.session() as session:
+        session.add(Conversation(id=conversation_id, channel=channel))
+
+
+def issued(db: Database, conversation_id: str, channel: str) -> bool:
+    """True when this server issued the id on that channel."""
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation is not None and conversation.channel == channel
+
+
 def status(db: Database, conversation_id: str) -> str | None:
     with db.session() as session:
         conversation = session.get(Conversation, conversation_id)

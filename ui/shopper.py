@@ -9,24 +9,29 @@ localStorage, so a reload continues the conversation.
 from __future__ import annotations
 
 import html
-import uuid
+import re
+import secrets
 
 import gradio as gr
 
-from assistant.agent import SESSION_ID, ShopAgent
+from assistant.agent import EXPIRED, ShopAgent
 from ui import conversations as conv
+from ui.detached import detached
 
 SOURCES = "\n\nSources: "
 POLL_S = 2.0
 
 
 def new_session_id() -> str:
-    return f"web-{uuid.uuid4().hex}"
+    return f"web-{secrets.token_hex(16)}"
+
+
+WEB_SESSION = re.compile(r"^web-[0-9a-f]{32}$")
 
 
 def usable(session_id: str | None) -> str:
-    """The browser's stored session id, or a fresh one when it has none (or an edited, invalid one)."""
-    return session_id if isinstance(session_id, str) and SESSION_ID.match(session_id) else new_session_id()
+    """The browser's stored session id when this widget issued it, else a fresh one."""
+    return session_id if isinstance(session_id, str) and WEB_SESSION.match(session_id) else new_session_id()
 
 
 def chat_messages(lines: list[conv.Line]) -> list[gr.ChatMessage]:
@@ -75,6 +80,8 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -
 
     def restore(session_id: str | None):
         session_id = usable(session_id)
+        if conv.status(db, session_id) == EXPIRED:  # closed after inactivity: a reload starts afresh
+            session_id = new_session_id()
         return (session_id, *view(session_id))
 
     def send(text: str, session_id: str | None, decision: tuple[str, bool] | None = None):
@@ -83,7 +90,8 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -
         if not text and decision is None:
             yield (session_id, "", *view(session_id))
             return
-        events = agent.decide(session_id, *decision) if decision else agent.stream(session_id, text)
+        events = detached((lambda: agent.decide(session_id, *decision)) if decision else (
+            lambda: agent.stream(session_id, text)))
         shown = text or ("✓" if decision[1] else "✗")
         history = chat_messages(conv.transcript(db, session_id)) + [gr.ChatMessage(role="user", content=shown)]
         partial = ""

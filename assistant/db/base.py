@@ -26,3 +26,8 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now, for timestamp defaults."""
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as timezone-aware UTC (SQLite gives them back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

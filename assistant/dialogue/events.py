@@ -7,13 +7,15 @@ import logging
 from sqlalchemy import func, select
 
 from assistant.db import AgentEvent, Database
+from assistant.redaction import session_ref
 
 log = logging.getLogger(__name__)
 
 
 def record_event(db: Database, conversation_id: str, kind: str, **detail) -> None:
     """Log one guard event and store it for the staff console's metrics."""
-    log.warning("%s in conversation %s: %s", kind, conversation_id, detail)
+    # The detail (ids, reasons) goes to the database for the staff console; the log names only what happened.
+    log.warning("%s in conversation %s (%s)", kind, session_ref(conversation_id), ", ".join(sorted(detail)))
     with db.session() as session:
         session.add(AgentEvent(conversation_id=conversation_id, kind=kind, detail=detail))
 

@@ -77,6 +77,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I didn't get a message. How can I help you?",
         "zh": "我没有收到内容。请问有什么可以帮您？",
     },
+    "session_expired": {
+        "en": "For your security this conversation has closed after a period of inactivity. Please start a new "
+              "conversation, and I'll be glad to help.",
+        "zh": "为了您的账户安全，此对话因长时间未活动已关闭。请开始新的对话，我很乐意继续为您服务。",
+    },
     "busy": {
         "en": "I'm still working on your previous message. Please send this one again in a moment.",
         "zh": "我还在处理您的上一条消息，请稍后再发送这一条。",

@@ -14,6 +14,7 @@ from sqlalchemy import or_, update
 
 from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
 from assistant.errors import ConfirmationError, ToolError
+from assistant.redaction import session_ref
 from assistant.shop.records import order_record, user_record
 from assistant.tools.approval import needs_approval
 from assistant.tools.context import ToolContext
@@ -170,7 +171,7 @@ class ToolRunner:
                                  action=tool.name, target_type=tool.target, target_id=target_id,
                                  pending_action_id=action_id, arguments=action.arguments, before=before,
                                  after=after))
-        log.info("executed %s (%s) for session %s", action.tool_name, action_id, self.session_id)
+        log.info("executed %s (%s) for session %s", action.tool_name, action_id, session_ref(self.session_id))
         result = ToolResult(action.tool_name, output=after)
         self.record(f"confirm:{action.tool_name}", {"pending_action_id": action_id}, result)
         return result
