@@ -61,6 +61,16 @@ def _model_errors() -> tuple[type[BaseException], ...]:
     return openai.APIError, httpx.HTTPError, ModelCallLimitExceededError
 
 
+def _what_failed(exc: Exception) -> str:
+    """A context overflow is told apart from an outage: retrying helps after an outage, not after an overflow."""
+    text, kind = str(exc).lower(), type(exc).__name__
+    if kind == "BadRequestError" and ("context length" in text or "too long" in text):
+        return "request too long for the model"
+    if kind == "ModelCallLimitExceededError":
+        return "model call limit reached"
+    return "model unavailable"
+
+
 class ShopAgent:
     """Answers shopper messages, one conversation (session) each, with state checkpointed in the database."""
 
@@ -179,7 +189,7 @@ class ShopAgent:
                                                  stream_mode=["messages", "updates"]):
                 yield from self._on_chunk(mode, chunk, stream)
         except _model_errors() as exc:
-            yield self._fail(session_id, config, context, started, exc, "model unavailable")
+            yield self._fail(session_id, config, context, started, exc, _what_failed(exc))
             return
         except Exception as exc:  # a knowledge server down, a locked database: the shopper still gets an answer
             log.exception("turn failed in session %s", session_ref(session_id))
@@ -218,9 +228,10 @@ class ShopAgent:
         """The model server is down or something else failed mid-turn: apologise, hand off, keep everything."""
         answer = canned(reply("model_down", context.language))
         try:
-            record_event(self.db, session_id, "model_error" if what == "model unavailable" else "turn_error",
+            record_event(self.db, session_id, "turn_error" if what == "turn failed" else "model_error",
                          error=type(exc).__name__)
-            hand_off(self.db, session_id, self.messages(session_id), f"{what}: {type(exc).__name__}")
+            reason = what if what.endswith(("model", "reached")) else f"{what}: {type(exc).__name__}"
+            hand_off(self.db, session_id, self.messages(session_id), reason[:40])  # the column holds 40
             self.graph.update_state(config, {"messages": [answer]}, as_node="model")
         except Exception:  # the handoff is best effort; the stored apology below is not
             log.exception("could not hand off session %s after a failed turn", session_ref(session_id))

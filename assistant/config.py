@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     max_tool_errors_per_turn: int = Field(default=3, ge=1)
     """Failed tool calls in one turn after which the agent hands off, with a summary."""
 
+    handoff_reopen_s: int = Field(default=900, ge=0)
+    """A handoff no colleague has taken within this many seconds goes back to the agent at the shopper's next
+    message (a handoff after an outage goes back at once). 0 keeps every handoff waiting for staff."""
+
     session_idle_timeout_s: int = Field(default=3600, ge=0)
     """An identified conversation idle this long is closed: the next message asks the shopper to start a new
     one (and identify again). 0 never closes one."""

@@ -136,3 +136,43 @@ def test_a_reply_is_stored_even_when_the_client_stops_reading_the_stream(db, tmp
     while len(stored(db, session)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert stored(db, session)[-1] == ("assistant", "Our store opens at nine in the morning and closes at six.")
+
+
+def test_after_an_outage_the_next_message_goes_back_to_the_agent(db, tmp_path):
+    import httpx
+
+    agent, model = scripted_agent(db, tmp_path, ["Yes, we ship to Canada."])
+    model.fail_with = httpx.ConnectError("model server down")
+    down = agent.respond("s1", "Do you ship to Canada?")
+    assert "technical trouble" in down.text and down.handed_off
+    model.fail_with = None  # the model server is back
+    back = agent.respond("s1", "Hello? Do you ship to Canada?")
+    assert back.text.startswith("I'm back") and back.text.endswith("Yes, we ship to Canada.") and not back.handed_off
+    with db.session() as s:
+        assert s.scalars(select(HandoffTicket.status).where(HandoffTicket.conversation_id == "s1")).all() == ["returned"]
+
+
+def test_a_handoff_nobody_takes_goes_back_to_the_agent_after_the_wait(db, tmp_path):
+    from datetime import timedelta
+
+    agent, _ = scripted_agent(db, tmp_path, ["Sure, what is the order number?"], handoff_reopen_s=600)
+    agent.request_human("s1")
+    assert "colleague has your conversation" in agent.respond("s1", "anyone there?").text
+    with db.session() as s:  # ten minutes and more pass with no colleague free
+        ticket = s.scalars(select(HandoffTicket).where(HandoffTicket.conversation_id == "s1")).one()
+        ticket.created_at = ticket.created_at - timedelta(minutes=11)
+    back = agent.respond("s1", "I need help with an order")
+    assert back.text.startswith("No colleague has been free") and back.text.endswith("what is the order number?")
+
+
+def test_a_long_conversation_is_trimmed_to_the_context_and_kept_whole(db, tmp_path):
+    from assistant.dialogue.context_budget import approx_tokens
+
+    answers = [f"Answer number {n}: " + "we have many kinds of lamps and chairs. " * 20 for n in range(12)]
+    agent, model = scripted_agent(db, tmp_path, answers, max_model_len=2048, agent_max_tokens=256)
+    for n in range(12):
+        agent.respond("s1", f"Question {n}: " + "tell me about your lamps and chairs please. " * 15)
+    last_prompt = model.prompts[-1]
+    assert approx_tokens(last_prompt) <= 2048 and "Question 11" in str(last_prompt[-1].content)
+    assert "Question 0:" not in str(last_prompt)  # the oldest turns left the request...
+    assert sum(m.type == "human" for m in agent.messages("s1")) == 12  # ...but not the conversation

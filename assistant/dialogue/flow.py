@@ -12,7 +12,7 @@ from assistant.db import Conversation, Database, PendingAction
 from assistant.dialogue.confirmation import RUN, WITHDRAW, read_reply
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.events import record_event
-from assistant.dialogue.handoff import hand_off
+from assistant.dialogue.handoff import hand_off, reopen_if_due
 from assistant.dialogue.replies import canned, reply, tool_error
 from assistant.dialogue.staff import WITH_STAFF
 from assistant.errors import ConfirmationError
@@ -45,13 +45,14 @@ class ConversationGateMiddleware(AgentMiddleware):
     the message, and the reply asks about the change again. The model never confirms anything.
     """
 
-    def __init__(self, db: Database, ttl_s: int):
+    def __init__(self, db: Database, ttl_s: int, reopen_after_s: int = 0):
         super().__init__()
-        self.db, self.ttl_s = db, ttl_s
+        self.db, self.ttl_s, self.reopen_after_s = db, ttl_s, reopen_after_s
 
     @hook_config(can_jump_to=["end"])
     def before_agent(self, state, runtime) -> dict | None:
         ctx = runtime.context
+        ctx.reopened = reopen_if_due(self.db, ctx.session_id, self.reopen_after_s)
         with self.db.session() as session:
             conversation = session.get(Conversation, ctx.session_id)
             if conversation is not None and conversation.status == "handed_off":
@@ -107,8 +108,13 @@ class ConversationGateMiddleware(AgentMiddleware):
         messages = state["messages"]
         nudges = [m for m in this_turn(messages) if isinstance(m, SystemMessage) and m.name == GUARD_NAME]
         updates = [RemoveMessage(id=m.id) for m in nudges]
-        if (again := self._ask_again(runtime.context, messages[-1] if messages else None)) is not None:
-            updates.append(again)
+        last = messages[-1] if messages else None
+        if (again := self._ask_again(runtime.context, last)) is not None:
+            updates.append(last := again)
+        if runtime.context.reopened and isinstance(last, AIMessage) and not last.tool_calls:
+            note = reply(f"reopened_{runtime.context.reopened}", runtime.context.language)
+            updates.append(AIMessage(f"{note}\n\n{last.content}", id=last.id, name=last.name,
+                                     additional_kwargs=last.additional_kwargs))
         return {"messages": updates} if updates else None
 
     def _ask_again(self, ctx, last: BaseMessage | None) -> BaseMessage | None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Conversation, Database, HandoffTicket
+from assistant.db.base import as_utc
+
+FAILURES = ("model unavailable", "turn failed")
 
 MAX_QUOTE = 160
 
@@ -42,3 +47,26 @@ def hand_off(db: Database, conversation_id: str, messages: list[BaseMessage], re
             session.add(ticket)
             session.flush()
         return ticket.id
+
+
+def reopen_if_due(db: Database, conversation_id: str, reopen_after_s: int) -> str | None:
+    """Give a handed-off conversation back to the agent when it is no use waiting: the handoff came from an
+    outage (the agent tries again, and hands off again if it still fails), or no colleague took it within
+    `reopen_after_s` (0: never). Returns why ("outage" or "unattended"), or None while it should wait."""
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        ticket = session.scalar(select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id,
+                                                            HandoffTicket.status == "open"))
+        if conversation is None or conversation.status != "handed_off":
+            return None
+        now = datetime.now(timezone.utc)
+        if ticket is not None and (ticket.reason or "").startswith(FAILURES):
+            why = "outage"
+        elif reopen_after_s and (ticket is None or now - as_utc(ticket.created_at) >= timedelta(seconds=reopen_after_s)):
+            why = "unattended"
+        else:
+            return None
+        conversation.status = "open"
+        if ticket is not None:
+            ticket.status, ticket.closed_at = "returned", now
+        return why

@@ -16,6 +16,7 @@ from langchain.agents.middleware import (
 from assistant.config import Settings
 from assistant.db import Database
 from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
+from assistant.dialogue.context_budget import ContextBudgetMiddleware
 from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
 from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
 from assistant.dialogue.identify_first import IdentifyFirstMiddleware
@@ -51,7 +52,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     ttl = settings.pending_action_ttl_s
     first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
     return [
-        ConversationGateMiddleware(db, ttl),
+        ConversationGateMiddleware(db, ttl, settings.handoff_reopen_s),
         ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),
         ToolCallLimitMiddleware(run_limit=settings.max_tool_calls_per_turn, exit_behavior="continue"),
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
@@ -64,6 +65,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         ArgumentRepairMiddleware(db),
         TimingMiddleware(),
         LanguageMiddleware(),
-        ToolScopeMiddleware(),
+        ToolScopeMiddleware(),  # reads the whole conversation, so it sits outside the budget's trimming
+        ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
         ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold),
     ]

@@ -77,6 +77,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I didn't get a message. How can I help you?",
         "zh": "我没有收到内容。请问有什么可以帮您？",
     },
+    "reopened_outage": {
+        "en": "I'm back: the technical problem is over, so I can help you again.",
+        "zh": "我回来了：技术问题已经解决，可以继续为您服务。",
+    },
+    "reopened_unattended": {
+        "en": "No colleague has been free to take over yet, so I'll keep helping you myself. You can still ask "
+              "for a person at any time.",
+        "zh": "暂时没有同事能够接手，我会继续为您服务。您随时可以要求转人工。",
+    },
     "session_expired": {
         "en": "For your security this conversation has closed after a period of inactivity. Please start a new "
               "conversation, and I'll be glad to help.",

@@ -29,6 +29,8 @@ class TurnContext:
     """Seconds spent this turn in the model, tools, retrieval and the verifier (filled by the middleware)."""
     decision: tuple[str, str] | None = None
     """A structured answer to a pending change, `(action id, "confirm" | "decline")`, from a button or the API."""
+    reopened: str | None = None
+    """Why a handed-off conversation came back to the agent this turn ("outage", "unattended"), if it did."""
     kept_action_id: str | None = None
     """A pending change this turn's message neither confirmed nor withdrew; the reply asks about it again."""
 
