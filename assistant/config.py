@@ -131,6 +131,25 @@ class Settings(BaseSettings):
     """An identified conversation idle this long is closed: the next message asks the shopper to start a new
     one (and identify again). 0 never closes one."""
 
+    rate_limit_session_messages: str = "20/minute"
+    """Messages one conversation may send (a `limits` rate string: N per second, minute, hour or day)."""
+
+    rate_limit_client_messages: str = "120/minute"
+    """Messages one client address may send, across its conversations."""
+
+    rate_limit_client_sessions: str = "30/minute"
+    """New conversations one client address may start."""
+
+    rate_limit_session_handoffs: str = "3/hour"
+    """Requests for a person one conversation may make."""
+
+    rate_limit_client_handoffs: str = "10/hour"
+    """Requests for a person one client address may make, so that no one can bury the staff queue."""
+
+    max_identification_failures: int = Field(default=5, ge=1)
+    """Failed identification attempts (an email, or a name and zip code, that matches no one) a conversation may
+    make; after that it can only be handed to a person."""
+
     max_message_chars: int = Field(default=4000, ge=100)
     """Longest shopper message accepted; longer ones are refused with a clear reply and stored truncated."""
 

@@ -6,6 +6,8 @@
                                                 → a structured yes or no to that pending change (default: the
                                                   one waiting now); 409 when it is not the one waiting
     POST /api/sessions/{id}/human               → hand the conversation to staff
+Requests over the rate limits (per conversation and per client address) get 429 with Retry-After; bodies over
+64 KiB get 413.
     POST /api/sessions/{id}/feedback {"message_id", "rating": 1 | -1}
     GET  /api/sessions/{id}                     → transcript, status, pending change and order cards
 
@@ -21,7 +23,7 @@ import re
 import secrets
 from dataclasses import asdict
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -29,6 +31,7 @@ from assistant.agent import ShopAgent
 from assistant.errors import KefuError
 from ui import conversations as conv
 from ui.detached import detached
+from ui.limits import RateLimits
 
 
 class MessageIn(BaseModel):
@@ -47,9 +50,18 @@ class FeedbackIn(BaseModel):
 API_SESSION = re.compile(r"^api-[0-9a-f]{32}$")
 
 
-def api_router(agent: ShopAgent) -> APIRouter:
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def api_router(agent: ShopAgent, limits: RateLimits | None = None) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     db = agent.db
+
+    def _limit(kind: str, request: Request, session: str | None = None) -> None:
+        if limits is not None and not limits.allow(kind, session=session, client=_client(request)):
+            raise HTTPException(429, f"too many requests ({kind}); wait a moment and send it again",
+                                headers={"Retry-After": "60"})
 
     def _checked(session_id: str) -> str:
         if not API_SESSION.match(session_id) or not conv.issued(db, session_id, "api"):
@@ -76,8 +88,9 @@ def api_router(agent: ShopAgent) -> APIRouter:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    def decided(session_id: str, body: DecisionIn | None, confirm: bool, stream: bool):
+    def decided(session_id: str, body: DecisionIn | None, confirm: bool, stream: bool, request: Request):
         waiting = conv.pending_action(db, _checked(session_id))
+        _limit("message", request, session_id)
         if waiting is None:
             raise HTTPException(409, "nothing is waiting for confirmation in this session")
         action_id = (body.pending_action_id if body else None) or waiting["id"]
@@ -86,26 +99,29 @@ def api_router(agent: ShopAgent) -> APIRouter:
         return answer(session_id, "", stream, (action_id, confirm))
 
     @router.post("/sessions")
-    def start() -> dict:
+    def start(request: Request) -> dict:
+        _limit("session", request)
         session_id = f"api-{secrets.token_hex(16)}"
         conv.open_conversation(db, session_id, "api")
         return {"session_id": session_id}
 
     @router.post("/sessions/{session_id}/messages")
-    def send(session_id: str, body: MessageIn, stream: bool = False):
+    def send(session_id: str, body: MessageIn, request: Request, stream: bool = False):
+        _limit("message", request, _checked(session_id))
         return answer(session_id, body.text, stream)
 
     @router.post("/sessions/{session_id}/confirm")
-    def confirm(session_id: str, body: DecisionIn | None = None, stream: bool = False):
-        return decided(session_id, body, True, stream)
+    def confirm(session_id: str, request: Request, body: DecisionIn | None = None, stream: bool = False):
+        return decided(session_id, body, True, stream, request)
 
     @router.post("/sessions/{session_id}/decline")
-    def decline(session_id: str, body: DecisionIn | None = None, stream: bool = False):
-        return decided(session_id, body, False, stream)
+    def decline(session_id: str, request: Request, body: DecisionIn | None = None, stream: bool = False):
+        return decided(session_id, body, False, stream, request)
 
     @router.post("/sessions/{session_id}/human")
-    def human(session_id: str) -> dict:
-        return asdict(agent.request_human(_checked(session_id)))
+    def human(session_id: str, request: Request) -> dict:
+        _limit("handoff", request, _checked(session_id))
+        return asdict(agent.request_human(session_id))
 
     @router.post("/sessions/{session_id}/feedback")
     def feedback(session_id: str, body: FeedbackIn) -> dict:

@@ -16,12 +16,15 @@ from assistant.agent import ShopAgent
 from assistant.config import Settings
 from ui.api import api_router
 from ui.auth import LoginGuard, widget_secret
+from ui.limits import RateLimits
 from ui.shopper import CSS, build_shopper
 from ui.staff import build_staff
 
 log = logging.getLogger(__name__)
 EMBED_EXAMPLE = Path(__file__).with_name("embed_example.html")
 WORKER_THREADS = 200
+MAX_API_BODY = 64 * 1024
+WIDGET_MAX_FILE = 1024
 
 
 @asynccontextmanager
@@ -37,7 +40,15 @@ async def _lifespan(_app: FastAPI):
 def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     """The FastAPI app with both Gradio apps mounted; `uvicorn` serves it."""
     app = FastAPI(title="kefu", summary="Customer-service assistant: chat API", lifespan=_lifespan)
-    app.include_router(api_router(agent))
+    limits = RateLimits.from_settings(settings)
+    app.include_router(api_router(agent, limits))
+
+    @app.middleware("http")
+    async def cap_api_bodies(request, call_next):
+        length = request.headers.get("content-length")
+        if request.url.path.startswith("/api/") and length and length.isdigit() and int(length) > MAX_API_BODY:
+            return JSONResponse(status_code=413, content={"detail": f"request body over {MAX_API_BODY} bytes"})
+        return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse:
@@ -60,5 +71,6 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     guard = LoginGuard(settings.staff_password_hash, settings.staff_login_max_failures, settings.staff_lockout_s)
     app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=guard,
                               auth_message="kefu staff console: your name and the staff password")
-    shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir))
-    return gr.mount_gradio_app(app, shopper, path="/", css=CSS)
+    shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir), limits)
+    # The widget takes no files; Gradio's upload route is open all the same, so it accepts next to nothing.
+    return gr.mount_gradio_app(app, shopper, path="/", css=CSS, max_file_size=WIDGET_MAX_FILE)

@@ -17,8 +17,10 @@ import gradio as gr
 from assistant.agent import EXPIRED, ShopAgent
 from ui import conversations as conv
 from ui.detached import detached
+from ui.limits import RateLimits
 
 SOURCES = "\n\nSources: "
+SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a moment, then send it again."
 POLL_S = 2.0
 
 
@@ -69,7 +71,8 @@ CSS = """
 """
 
 
-def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -> gr.Blocks:
+def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
+                  limits: RateLimits | None = None) -> gr.Blocks:
     db = agent.db
 
     def view(session_id: str):
@@ -84,11 +87,20 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -
             session_id = new_session_id()
         return (session_id, *view(session_id))
 
-    def send(text: str, session_id: str | None, decision: tuple[str, bool] | None = None):
+    def allowed(kind: str, session_id: str, request: gr.Request | None) -> bool:
+        client = request.client.host if request is not None and request.client else None
+        return limits is None or limits.allow(kind, session=session_id, client=client)
+
+    def send(text: str, session_id: str | None, request: gr.Request, decision: tuple[str, bool] | None = None):
         session_id = usable(session_id)  # the page may not have restored its session yet
         text = (text or "").strip()
         if not text and decision is None:
             yield (session_id, "", *view(session_id))
+            return
+        if not allowed("message", session_id, request):
+            history = chat_messages(conv.transcript(db, session_id))
+            yield (session_id, text, history + [gr.ChatMessage(role="assistant", content=SLOW_DOWN)], gr.skip(),
+                   gr.skip(), gr.skip(), gr.skip())  # the message stays in the box, to send again
             return
         events = detached((lambda: agent.decide(session_id, *decision)) if decision else (
             lambda: agent.stream(session_id, text)))
@@ -105,15 +117,22 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -
                 partial = ""
         yield (session_id, "", *view(session_id))
 
-    def answer(session_id: str | None, pending_id: str | None, confirm: bool):
+    def answer(session_id: str | None, pending_id: str | None, confirm: bool, request: gr.Request):
         if not pending_id:
             yield (usable(session_id), "", *view(usable(session_id)))
             return
-        yield from send("", session_id, (pending_id, confirm))
+        yield from send("", session_id, request, (pending_id, confirm))
 
-    def human(session_id: str | None):
+    def confirm_change(session_id: str | None, pending: str | None, request: gr.Request):
+        yield from answer(session_id, pending, True, request)
+
+    def cancel_change(session_id: str | None, pending: str | None, request: gr.Request):
+        yield from answer(session_id, pending, False, request)
+
+    def human(session_id: str | None, request: gr.Request):
         session_id = usable(session_id)
-        agent.request_human(session_id)
+        if allowed("handoff", session_id, request):
+            agent.request_human(session_id)
         return (session_id, *view(session_id))
 
     def rate(session_id: str | None, data: gr.LikeData):
@@ -156,10 +175,8 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None) -
         shopper.load(restore, session, [session, *shown])
         # Gradio queues every listener one event at a time unless told otherwise; shoppers must not wait in line.
         box.submit(send, [box, session], outputs, concurrency_limit=None)
-        confirm.click(lambda s, p: (yield from answer(s, p, True)), [session, pending_id], outputs,
-                      concurrency_limit=None)
-        cancel.click(lambda s, p: (yield from answer(s, p, False)), [session, pending_id], outputs,
-                     concurrency_limit=None)
+        confirm.click(confirm_change, [session, pending_id], outputs, concurrency_limit=None)
+        cancel.click(cancel_change, [session, pending_id], outputs, concurrency_limit=None)
         ask_human.click(human, session, [session, *shown])
         fresh.click(lambda: restore(None), None, [session, *shown])
         chatbot.like(rate, session, None)

@@ -40,9 +40,9 @@ def identification_call(text: str) -> tuple[str, dict] | None:
 class IdentifyFirstMiddleware(AgentMiddleware):
     """Before the turn's first model call: identify the shopper from what their message already says."""
 
-    def __init__(self, db: Database, ttl_s: int):
+    def __init__(self, db: Database, ttl_s: int, max_failures: int = 5):
         super().__init__()
-        self.db, self.ttl_s = db, ttl_s
+        self.db, self.ttl_s, self.max_failures = db, ttl_s, max_failures
 
     def before_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
@@ -54,7 +54,9 @@ class IdentifyFirstMiddleware(AgentMiddleware):
             return None
         name, arguments = found
         started = time.perf_counter()
-        result = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language).call(name, arguments)
+        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language,
+                            max_identification_failures=self.max_failures)
+        result = runner.call(name, arguments)
         ctx.timings["tools"] += time.perf_counter() - started
         call = {"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
         # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.

@@ -58,7 +58,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
-        IdentifyFirstMiddleware(db, ttl),
+        IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures),
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),
@@ -67,5 +67,5 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         LanguageMiddleware(),
         ToolScopeMiddleware(),  # reads the whole conversation, so it sits outside the budget's trimming
         ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
-        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold),
+        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, settings.max_identification_failures),
     ]

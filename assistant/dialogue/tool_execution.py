@@ -85,17 +85,17 @@ class ToolExecutionMiddleware(AgentMiddleware):
     """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
 
     def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int,
-                 approval_threshold: float | None = None):
+                 approval_threshold: float | None = None, max_identification_failures: int = 5):
         super().__init__()
         self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
-        self.approval_threshold = approval_threshold
+        self.approval_threshold, self.max_identification_failures = approval_threshold, max_identification_failures
 
     def wrap_tool_call(self, request, handler):
         call = request.tool_call
         name, arguments = call["name"], call.get("args") or {}
         ctx = request.runtime.context
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
-                            language=ctx.language)
+                            language=ctx.language, max_identification_failures=self.max_identification_failures)
         artifact = None
         if name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)

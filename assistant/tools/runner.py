@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 
 from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
 from assistant.errors import ConfirmationError, ToolError
@@ -22,6 +22,8 @@ from assistant.tools.registry import ALL_TOOLS, Tool
 from assistant.tools.summary import summarize
 
 log = logging.getLogger(__name__)
+IDENTIFY = ("find_user_id_by_email", "find_user_id_by_name_zip")
+MAX_IDENTIFICATION_FAILURES = 5
 
 
 @dataclass
@@ -55,9 +57,11 @@ class ToolRunner:
     """Calls tools on behalf of one session (conversation) of the shop database."""
 
     def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
-                 approval_threshold: float | None = None, language: str = "en"):
+                 approval_threshold: float | None = None, language: str = "en",
+                 max_identification_failures: int = MAX_IDENTIFICATION_FAILURES):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
         self.approval_threshold, self.language = approval_threshold, language
+        self.max_identification_failures = max_identification_failures
 
     def _context(self, session) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
@@ -69,11 +73,19 @@ class ToolRunner:
             if tool is None:
                 raise ToolError(f"Tool '{name}' not found.")
             args = self._validate(tool, arguments or {})
+            if name in IDENTIFY and self._identification_failures() >= self.max_identification_failures:
+                raise ToolError("Too many failed identification attempts in this conversation; offer to transfer "
+                                "the customer to a human agent")
             result = self._propose(tool, args) if tool.kind == "write" else self._run(tool, args)
         except ToolError as exc:
             result = ToolResult(name, error=str(exc))
         self.record(name, arguments or {}, result)
         return result
+
+    def _identification_failures(self) -> int:
+        with self.db.session() as session:
+            return session.scalar(select(func.count()).select_from(ToolCall).where(
+                ToolCall.conversation_id == self.session_id, ToolCall.name.in_(IDENTIFY), ToolCall.is_error.is_(True)))
 
     @staticmethod
     def _validate(tool: Tool, arguments: dict) -> dict:
