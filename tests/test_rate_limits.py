@@ -22,7 +22,8 @@ def test_a_conversation_sending_too_fast_gets_429_and_its_message_is_not_taken(d
             for t in ("a", "b", "c")] == [200, 200, 429]
     refused = client.post(f"/api/sessions/{session}/messages", json={"text": "d"})
     assert refused.headers["retry-after"] == "60" and "wait a moment" in refused.json()["detail"]
-    assert [m["content"] for m in client.get(f"/api/sessions/{session}").json()["messages"]] == ["a", "One.", "b", "Two."]
+    shown = client.get(f"/api/sessions/{session}").json()["messages"]
+    assert [m["content"] for m in shown] == ["a", "One.", "b", "Two."]
 
 
 def test_one_client_cannot_open_endless_conversations_or_bury_the_staff_queue(db, tmp_path):

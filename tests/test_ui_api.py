@@ -48,7 +48,8 @@ def test_cancel_through_the_api_with_streaming_and_the_confirm_endpoint(shop, db
 
     other = client.post(f"/api/sessions/{session}/confirm", json={"pending_action_id": "pa_000000000000"})
     assert other.status_code == 409 and order_state(db, order_id)["status"] == "pending"
-    done = client.post(f"/api/sessions/{session}/confirm", json={"pending_action_id": final["pending_action_id"]}).json()
+    done = client.post(f"/api/sessions/{session}/confirm",
+                       json={"pending_action_id": final["pending_action_id"]}).json()
     assert done["text"].startswith("Done.") and order_state(db, order_id)["status"] == "cancelled"
     state = client.get(f"/api/sessions/{session}").json()
     assert state["pending_action"] is None and state["orders"][0]["status"] == "cancelled"

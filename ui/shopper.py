@@ -1,9 +1,9 @@
 """The shopper's chat widget (Gradio Blocks), served at `/`.
 
-Replies stream token by token; sources fold out under the reply; orders the conversation looked at
-show as cards with their live status; a pending change shows Confirm and Cancel, which answer that change by
-its id (a typed yes can only confirm when it is a plain, unconditional yes); thumbs are stored as feedback; the session id lives in the browser's
-localStorage, so a reload continues the conversation.
+Replies stream token by token; sources fold out under the reply; orders the conversation looked at show as
+cards with their live status; a pending change shows Confirm and Cancel, which answer that change by its id
+(a typed yes confirms only when it is a plain, unconditional yes); thumbs are stored as feedback; the session
+id lives, encrypted, in the browser's localStorage, so a reload or a server restart continues the conversation.
 """
 
 from __future__ import annotations

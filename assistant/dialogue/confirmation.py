@@ -19,7 +19,8 @@ _ORDER_ID = re.compile(r"#?w\d{7}")
 
 # English -------------------------------------------------------------------------------------------------------
 _EN_AS_YES = ("go ahead", "do it", "please do", "that's right", "that is right", "sounds good", "looks good",
-              "no problem", "no worries", "of course", "sure thing", "let's do it", "lets do it", "all right", "yes please")
+              "no problem", "no worries", "of course", "sure thing", "let's do it", "lets do it", "all right",
+              "yes please")
 _EN_CORE = {"yes", "y", "yeah", "yea", "yep", "yup", "ya", "sure", "ok", "okay", "k", "kk", "confirm", "confirmed",
             "correct", "proceed", "absolutely", "affirmative", "definitely", "certainly", "agreed", "alright"}
 _EN_FILLER = {"please", "pls", "plz", "thanks", "thank", "you", "thx", "ty", "it", "that", "this", "is", "go",

@@ -126,7 +126,8 @@ class ConversationGateMiddleware(AgentMiddleware):
         with self.db.session() as session:
             action = session.get(PendingAction, ctx.kept_action_id)
             conversation = session.get(Conversation, ctx.session_id)
-            if action is None or action.status != "pending" or (conversation and conversation.status in ("handed_off", WITH_STAFF)):
+            held = conversation is not None and conversation.status in ("handed_off", WITH_STAFF)
+            if action is None or action.status != "pending" or held:
                 return None
             summary = action.summary
         text = f"{last.content}\n\n{reply('still_pending', ctx.language, summary=summary)}".strip()

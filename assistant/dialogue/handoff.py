@@ -62,7 +62,8 @@ def reopen_if_due(db: Database, conversation_id: str, reopen_after_s: int) -> st
         now = datetime.now(timezone.utc)
         if ticket is not None and (ticket.reason or "").startswith(FAILURES):
             why = "outage"
-        elif reopen_after_s and (ticket is None or now - as_utc(ticket.created_at) >= timedelta(seconds=reopen_after_s)):
+        elif reopen_after_s and (ticket is None
+                                 or now - as_utc(ticket.created_at) >= timedelta(seconds=reopen_after_s)):
             why = "unattended"
         else:
             return None
