@@ -61,14 +61,15 @@ def _model_errors() -> tuple[type[BaseException], ...]:
     return openai.APIError, httpx.HTTPError, ModelCallLimitExceededError
 
 
-def _what_failed(exc: Exception) -> str:
-    """A context overflow is told apart from an outage: retrying helps after an outage, not after an overflow."""
+def _model_failure(exc: Exception) -> str:
+    """The handoff reason for a failed model call (at most 40 characters). A context overflow is told apart
+    from an outage: retrying helps after an outage, not after an overflow."""
     text, kind = str(exc).lower(), type(exc).__name__
     if kind == "BadRequestError" and ("context length" in text or "too long" in text):
         return "request too long for the model"
     if kind == "ModelCallLimitExceededError":
         return "model call limit reached"
-    return "model unavailable"
+    return f"model unavailable: {kind}"[:40]
 
 
 class ShopAgent:
@@ -189,11 +190,11 @@ class ShopAgent:
                                                  stream_mode=["messages", "updates"]):
                 yield from self._on_chunk(mode, chunk, stream)
         except _model_errors() as exc:
-            yield self._fail(session_id, config, context, started, exc, _what_failed(exc))
+            yield self._fail(session_id, config, context, started, exc, _model_failure(exc))
             return
         except Exception as exc:  # a knowledge server down, a locked database: the shopper still gets an answer
             log.exception("turn failed in session %s", session_ref(session_id))
-            yield self._fail(session_id, config, context, started, exc, "turn failed")
+            yield self._fail(session_id, config, context, started, exc, f"turn failed: {type(exc).__name__}"[:40])
             return
         messages = self.messages(session_id)
         final = str(messages[-1].content)
@@ -224,14 +225,13 @@ class ShopAgent:
             yield {"type": "token", "text": piece}
 
     def _fail(self, session_id: str, config: dict, context: TurnContext, started: float, exc: Exception,
-              what: str) -> dict:
+              reason: str) -> dict:
         """The model server is down or something else failed mid-turn: apologise, hand off, keep everything."""
         answer = canned(reply("model_down", context.language))
         try:
-            record_event(self.db, session_id, "turn_error" if what == "turn failed" else "model_error",
+            record_event(self.db, session_id, "turn_error" if reason.startswith("turn") else "model_error",
                          error=type(exc).__name__)
-            reason = what if what.endswith(("model", "reached")) else f"{what}: {type(exc).__name__}"
-            hand_off(self.db, session_id, self.messages(session_id), reason[:40])  # the column holds 40
+            hand_off(self.db, session_id, self.messages(session_id), reason)
             self.graph.update_state(config, {"messages": [answer]}, as_node="model")
         except Exception:  # the handoff is best effort; the stored apology below is not
             log.exception("could not hand off session %s after a failed turn", session_ref(session_id))
