@@ -26,9 +26,11 @@ def test_fifty_concurrent_shoppers_lose_and_leak_nothing(db, tmp_path):
     server = server_for(stack, port=free_port())
     server.log_path = tmp_path / "vllm.log"
     with server:
-        # 50 shoppers from one test address stand for 50 addresses: the per-address limits are lifted.
+        # 50 shoppers from one test address stand for 50 addresses, and each sends its next message the moment
+        # a (canned, instant) reply arrives, faster than a person types: the rate limits are lifted.
         settings = Settings(_env_file=None, data_dir=tmp_path, llm_base_url=server.base_url, llm_model=server.name,
-                            rate_limit_client_sessions="1000/minute", rate_limit_client_messages="10000/minute")
+                            rate_limit_client_sessions="1000/minute", rate_limit_client_messages="10000/minute",
+                            rate_limit_session_messages="1000/minute")
         with ShopAgent(db, settings, knowledge=None) as agent, \
                 UiServer(create_app(agent, settings), free_port()) as web:
             result = run_load(web.url, shoppers_from_db(db, SESSIONS), SECONDS)
