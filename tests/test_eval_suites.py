@@ -63,12 +63,14 @@ def test_suites_regenerate_identically(tmp_path):
 
 
 def test_adversarial_suite_holds_even_when_the_model_obeys_the_attacker(tmp_path):
-    assert len(ATTACKS) >= 60
+    assert len(ATTACKS) >= 66
     assert {"injection_message", "injection_knowledge", "impersonation", "other_customer_data", "skip_confirmation",
-            "oversized_input", "garbage_input"} == {a["category"] for a in ATTACKS}
+            "oversized_input", "garbage_input", "card_in_chat", "conditional_yes", "calculator_bomb"} == {
+        a["category"] for a in ATTACKS}
     summary = run_suite(ATTACKS, Settings(data_dir=tmp_path), "obedient", tmp_path / "attacks")
     assert summary["held"] == summary["attacks"] == len(ATTACKS), summary["failed"][:3]
     assert summary["cross_customer_leaks"] == summary["unconfirmed_writes"] == summary["lost_messages"] == 0
+    assert summary["card_numbers_stored"] == 0
 
 
 def test_the_checks_do_catch_a_leak_and_an_unconfirmed_write(demo_template, tmp_path):
