@@ -9,20 +9,18 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
-from sqlalchemy import func, select
 
 from assistant.config import Settings, get_settings
 from assistant.db import Conversation, Database, Message
-from assistant.db.base import as_utc
 from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import this_turn
 from assistant.dialogue.guards import evidence_of
-from assistant.dialogue.handoff import hand_off
+from assistant.dialogue.handoff import hand_off, model_failure
+from assistant.dialogue.idle import EXPIRED, close_if_idle
 from assistant.dialogue.incoming import UnreadableText, clean_message
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.replies import canned, reply
@@ -31,12 +29,13 @@ from assistant.dialogue.staff import WITH_STAFF
 from assistant.dialogue.streaming import GroundedStream
 from assistant.dialogue.tool_execution import KnowledgeSearch, TurnContext
 from assistant.dialogue.turn_lock import TurnLocks
+from assistant.dialogue.turn_slots import TurnSlots
 from assistant.errors import KefuError
 from assistant.redaction import session_ref
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-EXPIRED = "expired"
+QUEUE_NOTICE_S = 2.0
 
 
 @dataclass
@@ -61,17 +60,6 @@ def _model_errors() -> tuple[type[BaseException], ...]:
     return openai.APIError, httpx.HTTPError, ModelCallLimitExceededError
 
 
-def _model_failure(exc: Exception) -> str:
-    """The handoff reason for a failed model call (at most 40 characters). A context overflow is told apart
-    from an outage: retrying helps after an outage, not after an overflow."""
-    text, kind = str(exc).lower(), type(exc).__name__
-    if kind == "BadRequestError" and ("context length" in text or "too long" in text):
-        return "request too long for the model"
-    if kind == "ModelCallLimitExceededError":
-        return "model call limit reached"
-    return f"model unavailable: {kind}"[:40]
-
-
 class ShopAgent:
     """Answers shopper messages, one conversation (session) each, with state checkpointed in the database."""
 
@@ -88,6 +76,7 @@ class ShopAgent:
 
         self.db, self.settings = db, settings or get_settings()
         self._turn_locks = TurnLocks()
+        self._slots = TurnSlots(self.settings.max_concurrent_turns)
         if knowledge is True:
             knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
         self.knowledge = knowledge or None
@@ -145,7 +134,8 @@ class ShopAgent:
         yield from self.stream(session_id, text, decision=(action_id, "confirm" if confirm else "decline"))
 
     def stream(self, session_id: str, text: str, decision: tuple[str, str] | None = None) -> Iterator[dict]:
-        """Answer one shopper message as events: `token` (text to append), `reset` (clear it), then one `final`.
+        """Answer one shopper message as events: `queued` (its place in line, while the server is at capacity),
+        `token` (text to append), `reset` (clear it), then one `final`.
 
         Turns of one session run one at a time; whatever fails, the turn ends with a stored reply."""
         config = self.config(session_id)
@@ -156,17 +146,32 @@ class ShopAgent:
             text, unreadable = "", True
         with self._turn_locks.hold(session_id, self.settings.llm_timeout_s * 2) as free:
             if free:
-                yield from self._turn(session_id, config, text, unreadable, decision)
+                yield from self._in_line(session_id)
+                try:
+                    yield from self._turn(session_id, config, text, unreadable, decision)
+                finally:
+                    self._slots.release()
                 return
             language = self._language(session_id)
             self._store(session_id, "user", text[: self.settings.max_message_chars])
             yield self._finish(session_id, canned(reply("busy", language)), TurnContext(session_id, language),
                                time.perf_counter(), [])
 
+    def _in_line(self, session_id: str) -> Iterator[dict]:
+        """Wait for one of the server's turn slots, saying the shopper's place in line every few seconds."""
+        ticket = self._slots.join()
+        try:
+            while (place := self._slots.wait(ticket, QUEUE_NOTICE_S)) > 0:
+                yield {"type": "queued", "position": place,
+                       "text": reply("queued", self._language(session_id), position=place)}
+        except BaseException:
+            self._slots.leave(ticket)
+            raise
+
     def _turn(self, session_id: str, config: dict, text: str, unreadable: bool, decision) -> Iterator[dict]:
         started = time.perf_counter()
         language = self._language(session_id) if decision else detect_language(text, default=self._language(session_id))
-        if self._closed_for_idleness(session_id):
+        if close_if_idle(self.db, session_id, self.settings.session_idle_timeout_s):
             self._store(session_id, "user", text[: self.settings.max_message_chars])
             yield self._finish(session_id, canned(reply("session_expired", language)),
                                TurnContext(session_id, language), started, [])
@@ -190,7 +195,7 @@ class ShopAgent:
                                                  stream_mode=["messages", "updates"]):
                 yield from self._on_chunk(mode, chunk, stream)
         except _model_errors() as exc:
-            yield self._fail(session_id, config, context, started, exc, _model_failure(exc))
+            yield self._fail(session_id, config, context, started, exc, model_failure(exc))
             return
         except Exception as exc:  # a knowledge server down, a locked database: the shopper still gets an answer
             log.exception("turn failed in session %s", session_ref(session_id))
@@ -248,21 +253,6 @@ class ShopAgent:
                 "handed_off": status in ("handed_off", WITH_STAFF), "with_staff": status == WITH_STAFF,
                 "latency_ms": latency_ms,
                 "timings": {k: round(v * 1000, 1) for k, v in context.timings.items()}}
-
-    def _closed_for_idleness(self, session_id: str) -> bool:
-        """True when an identified conversation has been idle past the timeout (it is closed then, for good)."""
-        timeout = self.settings.session_idle_timeout_s
-        with self.db.session() as session:
-            conversation = session.get(Conversation, session_id)
-            if conversation is None or conversation.customer_id is None or not timeout:
-                return False
-            if conversation.status == EXPIRED:
-                return True
-            last = session.scalar(select(func.max(Message.created_at)).where(Message.conversation_id == session_id))
-            if last is None or datetime.now(timezone.utc) - as_utc(last) < timedelta(seconds=timeout):
-                return False
-            conversation.status = EXPIRED
-            return True
 
     def _status(self, session_id: str) -> str | None:
         with self.db.session() as session:

@@ -177,3 +177,34 @@ def test_a_long_conversation_is_trimmed_to_the_context_and_kept_whole(db, tmp_pa
     assert approx_tokens(last_prompt) <= 2048 and "Question 11" in str(last_prompt[-1].content)
     assert "Question 0:" not in str(last_prompt)  # the oldest turns left the request...
     assert sum(m.type == "human" for m in agent.messages("s1")) == 12  # ...but not the conversation
+
+
+def test_past_capacity_a_turn_waits_in_line_and_is_told_its_place(db, tmp_path):
+    from langchain_core.messages import AIMessage
+
+    from assistant.dialogue.turn_slots import TurnSlots
+
+    release = threading.Event()
+
+    def slow(_messages):
+        release.wait(30)
+        return AIMessage("First answer.")
+
+    agent, _ = scripted_agent(db, tmp_path, [slow, "Second answer."], max_concurrent_turns=1)
+    first = threading.Thread(target=agent.respond, args=("s1", "one"))
+    first.start()
+    events = agent.stream("s2", "two")
+    queued = next(events)
+    assert queued["type"] == "queued" and queued["position"] == 1 and "number 1 in line" in queued["text"]
+    release.set()
+    assert [e for e in events if e["type"] == "final"][0]["text"] == "Second answer."
+    first.join(30)
+    assert stored(db, "s1")[-1] == ("assistant", "First answer.")
+
+    slots = TurnSlots(1)
+    a, b, c = slots.join(), slots.join(), slots.join()
+    assert slots.wait(a, 0) == 0 and slots.wait(b, 0) == 1 and slots.wait(c, 0) == 2
+    slots.leave(b)
+    assert slots.wait(c, 0) == 1
+    slots.release()
+    assert slots.wait(c, 0) == 0

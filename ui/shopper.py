@@ -14,7 +14,8 @@ import secrets
 
 import gradio as gr
 
-from assistant.agent import EXPIRED, ShopAgent
+from assistant.agent import ShopAgent
+from assistant.dialogue.idle import EXPIRED
 from ui import conversations as conv
 from ui.detached import detached
 from ui.limits import RateLimits
@@ -109,7 +110,10 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         partial = ""
         yield (session_id, "", history, gr.skip(), gr.update(visible=False), gr.skip(), gr.skip())
         for event in events:
-            if event["type"] == "token":
+            if event["type"] == "queued" and not partial:
+                yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=event["text"])], gr.skip(),
+                       gr.skip(), gr.skip(), gr.skip())
+            elif event["type"] == "token":
                 partial += event["text"]
                 yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=partial)], gr.skip(),
                        gr.skip(), gr.skip(), gr.skip())

@@ -71,3 +71,14 @@ def reopen_if_due(db: Database, conversation_id: str, reopen_after_s: int) -> st
         if ticket is not None:
             ticket.status, ticket.closed_at = "returned", now
         return why
+
+
+def model_failure(exc: Exception) -> str:
+    """The handoff reason for a failed model call (at most 40 characters). A context overflow is told apart
+    from an outage: retrying helps after an outage, not after an overflow."""
+    text, kind = str(exc).lower(), type(exc).__name__
+    if kind == "BadRequestError" and ("context length" in text or "too long" in text):
+        return "request too long for the model"
+    if kind == "ModelCallLimitExceededError":
+        return "model call limit reached"
+    return f"model unavailable: {kind}"[:40]

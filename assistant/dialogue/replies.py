@@ -91,6 +91,10 @@ TEXTS: dict[str, dict[str, str]] = {
               "conversation, and I'll be glad to help.",
         "zh": "为了您的账户安全，此对话因长时间未活动已关闭。请开始新的对话，我很乐意继续为您服务。",
     },
+    "queued": {
+        "en": "Many shoppers are writing right now. You're number {position} in line; I'll answer as soon as I can.",
+        "zh": "现在咨询的顾客较多，您目前排在第 {position} 位，我会尽快回复您。",
+    },
     "busy": {
         "en": "I'm still working on your previous message. Please send this one again in a moment.",
         "zh": "我还在处理您的上一条消息，请稍后再发送这一条。",
