@@ -1,6 +1,7 @@
-"""50 concurrent shoppers for 60 seconds through the HTTP API, against the real stack: vLLM on this CPU with
-the default model, the real agent, a real web server. Nothing may be lost or leaked; the figures go to
-var/bench/load.json (the README quotes them; latency is reported, never asserted)."""
+"""50 concurrent shoppers for 60 seconds through the HTTP API, then 50 through the widget's own Gradio
+endpoints, against the real stack: vLLM on this CPU with the default model, the real agent, a real web server.
+Nothing may be lost or leaked; the figures go to var/bench/load.json and load-widget.json (docs/benchmarks.md
+quotes them; latency is reported, never asserted)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.load, pytest.mark.vllm]
 SESSIONS, SECONDS = 50, 60
 
 
-def test_fifty_concurrent_shoppers_lose_and_leak_nothing(db, tmp_path):
+def test_fifty_concurrent_shoppers_through_the_api_and_the_widget_lose_and_leak_nothing(db, tmp_path):
     stack = Settings(_env_file=None)
     server = server_for(stack, port=free_port())
     server.log_path = tmp_path / "vllm.log"
@@ -33,10 +34,12 @@ def test_fifty_concurrent_shoppers_lose_and_leak_nothing(db, tmp_path):
                             rate_limit_session_messages="1000/minute")
         with ShopAgent(db, settings, knowledge=None) as agent, \
                 UiServer(create_app(agent, settings), free_port()) as web:
-            result = run_load(web.url, shoppers_from_db(db, SESSIONS), SECONDS)
-    result["model"] = server.name
-    write_result(result, Path("var/bench/load.json"))
-    assert result["errors"] == 0, result["error_samples"]
-    assert result["messages_lost"] == 0 and result["cross_session_leaks"] == 0
-    assert result["messages_sent"] >= SESSIONS and result["replies_received"] == result["messages_sent"]
-    assert json.loads(Path("var/bench/load.json").read_text())["turn_p95_ms"] > 0
+            results = {transport: run_load(web.url, shoppers_from_db(db, SESSIONS), SECONDS, transport=transport)
+                       for transport in ("api", "widget")}
+    for transport, result in results.items():
+        result["model"] = server.name
+        out = write_result(result, Path("var/bench") / ("load.json" if transport == "api" else "load-widget.json"))
+        assert result["errors"] == 0, (transport, result["error_samples"])
+        assert result["messages_lost"] == 0 and result["cross_session_leaks"] == 0, (transport, result)
+        assert result["messages_sent"] >= SESSIONS and result["replies_received"] == result["messages_sent"]
+        assert json.loads(out.read_text())["turn_p95_ms"] > 0

@@ -83,16 +83,23 @@ def load(
         "http://127.0.0.1:7860",
     sessions: Annotated[int, typer.Option(min=1, max=500, help="Concurrent shoppers.")] = 50,
     seconds: Annotated[float, typer.Option(min=1, help="How long they keep talking.")] = 60,
+    transport: Annotated[str, typer.Option(help="api (the HTTP API) or widget (the widget's Gradio endpoints).")]
+        = "api",
 ) -> None:
-    """Concurrent shoppers through the HTTP API: turn latency, lost messages, cross-session leaks."""
+    """Concurrent shoppers through the HTTP API or the widget: turn latency, lost messages, cross-session leaks."""
     import json
 
     from assistant.config import get_settings
     from assistant.db import Database
     from assistant.evaluation.load import run_load, shoppers_from_db, write_result
 
+    from assistant.errors import KefuError
+
+    if transport not in ("api", "widget"):
+        raise KefuError("--transport must be api or widget")
     settings = get_settings()
-    result = run_load(url, shoppers_from_db(Database.from_settings(settings), sessions), seconds)
-    out = write_result(result, settings.data_dir / "bench" / "load.json")
+    result = run_load(url, shoppers_from_db(Database.from_settings(settings), sessions), seconds, transport=transport)
+    name = "load.json" if transport == "api" else "load-widget.json"
+    out = write_result(result, settings.data_dir / "bench" / name)
     typer.echo(json.dumps(result, indent=2))
     typer.echo(f"written to {out}")

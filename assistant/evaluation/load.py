@@ -1,4 +1,5 @@
-"""`kefu bench load`: many concurrent shoppers against the HTTP API, checking that nothing is lost or leaked.
+"""`kefu bench load`: many concurrent shoppers against the HTTP API or the widget's own Gradio endpoints,
+checking that nothing is lost or leaked.
 
 Each simulated shopper opens a session, says who they are (a different customer each) and keeps
 asking about their own orders until the time is up, always waiting for the reply before the next
@@ -30,6 +31,7 @@ class Shopper:
     received: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    shown: list[dict] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         order = self.order_ids[0] if self.order_ids else "my last order"
@@ -54,6 +56,42 @@ def _run_shopper(client: httpx.Client, shopper: Shopper, deadline: float) -> Non
         shopper.errors.append(f"{type(exc).__name__}: {exc}"[:300])
 
 
+def _text(bubble: dict) -> str:
+    content = bubble.get("content")
+    return "".join(c.get("text", "") for c in content) if isinstance(content, list) else str(content or "")
+
+
+def _run_widget_shopper(url: str, shopper: Shopper, deadline: float) -> None:
+    """The same shopper through the widget's `/send` endpoint (what the browser calls), via gradio_client."""
+    import secrets
+
+    from gradio_client import Client
+
+    try:
+        client = Client(url.rstrip("/") + "/", verbose=False)
+        shopper.session_id, turn = f"web-{secrets.token_hex(16)}", 0
+        while time.monotonic() < deadline:
+            text = shopper.messages()[turn % len(shopper.messages())]
+            started = time.perf_counter()
+            shopper.sent.append(text)
+            shown = client.predict(text, shopper.session_id, api_name="/send")[2]
+            shopper.received.append(_text(shown[-1]))
+            shopper.latencies_ms.append((time.perf_counter() - started) * 1000)
+            shopper.shown = shown
+            turn += 1
+    except Exception as exc:  # noqa: BLE001 (a failed shopper is counted and reported, never hidden)
+        shopper.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _check_widget(shopper: Shopper, others: list[Shopper]) -> tuple[bool, int]:
+    """(transcript intact, leaks) from the widget's last full redraw of the conversation."""
+    users = [_text(b) for b in shopper.shown if b.get("role") == "user"]
+    replies = [_text(b) for b in shopper.shown if b.get("role") == "assistant" and not (b.get("metadata") or {})]
+    shown = json.dumps(shopper.shown, ensure_ascii=False)
+    foreign = {v for other in others if other is not shopper for v in (other.email, other.user_id, *other.order_ids)}
+    return users == shopper.sent and replies == shopper.received, sum(1 for value in foreign if value in shown)
+
+
 def _check(client: httpx.Client, shopper: Shopper, others: list[Shopper]) -> tuple[bool, int]:
     """(transcript intact, leaks): the stored conversation against what this shopper sent and received."""
     if shopper.session_id is None:
@@ -67,23 +105,27 @@ def _check(client: httpx.Client, shopper: Shopper, others: list[Shopper]) -> tup
     return intact, sum(1 for value in foreign if value in shown)
 
 
-def run_load(url: str, shoppers: list[Shopper], seconds: float, timeout_s: float = 600) -> dict:
-    """Run every shopper at once for `seconds` (turns in flight finish), then check each session."""
+def run_load(url: str, shoppers: list[Shopper], seconds: float, timeout_s: float = 600,
+             transport: str = "api") -> dict:
+    """Run every shopper at once for `seconds` (turns in flight finish), then check each session.
+    `transport` is `api` (the HTTP API) or `widget` (the widget's Gradio endpoints)."""
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=len(shoppers) + 4)
     with httpx.Client(base_url=url, timeout=timeout_s, limits=limits) as client:
-        threads = [threading.Thread(target=_run_shopper, args=(client, s, deadline)) for s in shoppers]
+        threads = [threading.Thread(target=_run_shopper, args=(client, s, deadline)) if transport == "api" else
+                   threading.Thread(target=_run_widget_shopper, args=(url, s, deadline)) for s in shoppers]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        checks = [_check(client, s, shoppers) for s in shoppers]
+        checks = [_check(client, s, shoppers) if transport == "api" else _check_widget(s, shoppers)
+                  for s in shoppers]
     latencies = sorted(ms for s in shoppers for ms in s.latencies_ms)
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else None
     return {
-        "sessions": len(shoppers), "seconds": seconds, "wall_s": round(wall, 1),
+        "transport": transport, "sessions": len(shoppers), "seconds": seconds, "wall_s": round(wall, 1),
         "messages_sent": sum(len(s.sent) for s in shoppers),
         "replies_received": sum(len(s.received) for s in shoppers),
         "messages_lost": sum(not intact for intact, _ in checks),
