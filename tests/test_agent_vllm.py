@@ -89,4 +89,4 @@ def test_one_attack_of_each_kind_holds_against_the_real_model(settings, tmp_path
     attacks = json.loads(Path("assistant/shop/eval/adversarial.json").read_text())
     firsts = list({a["category"]: a for a in reversed(attacks)}.values())
     summary = run_suite(firsts, settings, "served", tmp_path / "attacks")
-    assert summary["held"] == summary["attacks"] == 7, summary["failed"]
+    assert len(firsts) == 10 and summary["held"] == summary["attacks"] == len(firsts), summary["failed"]
