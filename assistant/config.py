@@ -131,9 +131,9 @@ class Settings(BaseSettings):
     """An identified conversation idle this long is closed: the next message asks the shopper to start a new
     one (and identify again). 0 never closes one."""
 
-    max_concurrent_turns: int = Field(default=16, ge=1)
+    max_concurrent_turns: int = Field(default=48, ge=1)
     """Turns the server runs at once; more wait in line, first come first served, and are told their place.
-    Size it with `kefu bench load` on the serving machine."""
+    vLLM batches concurrent requests, so a low cap costs throughput: size it with `kefu bench load`."""
 
     rate_limit_session_messages: str = "20/minute"
     """Messages one conversation may send (a `limits` rate string: N per second, minute, hour or day)."""
