@@ -118,3 +118,13 @@ def test_an_unreadable_knowledge_folder_is_one_clear_line(tmp_path):
     (tmp_path / "docs").write_text("a file where the documents folder should be")
     synced = run_kefu("kb", "sync", env={"KEFU_DATA_DIR": str(tmp_path)}, check=False)
     assert synced.returncode == 1 and synced.stderr.strip() == f"error: {tmp_path / 'docs'} is not a folder"
+
+
+def test_the_demo_login_is_made_once_and_only_its_hash_is_kept(tmp_path):
+    from ui.auth import DEMO_HASH_FILE, demo_login, verify_password, widget_secret
+
+    encoded, password = demo_login(tmp_path)
+    assert password and verify_password(password, encoded) and password not in (tmp_path / DEMO_HASH_FILE).read_text()
+    assert demo_login(tmp_path) == (encoded, None)
+    assert (tmp_path / DEMO_HASH_FILE).stat().st_mode & 0o777 == 0o600
+    assert widget_secret(tmp_path) == widget_secret(tmp_path) and len(widget_secret(tmp_path)) == 64

@@ -39,18 +39,24 @@ DEMO_NAME = "demo"
 DEMO_HASH_FILE = "staff-demo-password.hash"
 
 
+def _kept(path: Path, make) -> tuple[str, bool]:
+    """The secret kept in `path` (readable by its owner only), made with `make()` on first use; and whether it
+    was made just now."""
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip(), False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    value = make()
+    path.write_text(value + "\n")
+    return value, True
+
+
 def demo_login(data_dir: Path) -> tuple[str, str | None]:
     """The demo's staff password hash, made on first use: `(hash, password)` the first time, when the password
     must be shown (it is never stored), and `(hash, None)` afterwards."""
-    path = Path(data_dir) / DEMO_HASH_FILE
-    if path.is_file() and path.read_text().strip():
-        return path.read_text().strip(), None
     password = secrets.token_urlsafe(12)
-    encoded = hash_password(password)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(encoded + "\n")
-    return encoded, password
+    encoded, made = _kept(Path(data_dir) / DEMO_HASH_FILE, lambda: hash_password(password))
+    return encoded, password if made else None
 
 
 WIDGET_SECRET_FILE = "widget-secret"
@@ -59,13 +65,7 @@ WIDGET_SECRET_FILE = "widget-secret"
 def widget_secret(data_dir: Path) -> str:
     """The key the shopper widget encrypts its stored session id with, kept in the data folder so that a
     restarted server still reads what browsers stored (Gradio would otherwise pick a new one per process)."""
-    path = Path(data_dir) / WIDGET_SECRET_FILE
-    if path.is_file() and path.read_text().strip():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(secrets.token_hex(32) + "\n")
-    return path.read_text().strip()
+    return _kept(Path(data_dir) / WIDGET_SECRET_FILE, lambda: secrets.token_hex(32))[0]
 
 
 class LoginGuard:

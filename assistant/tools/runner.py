@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select, update
 
 from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
+from assistant.db.base import as_utc
 from assistant.errors import ConfirmationError, ToolError
 from assistant.redaction import session_ref
 from assistant.shop.records import order_record, user_record
@@ -46,11 +47,6 @@ class ToolResult:
         body = {"name": self.name}
         body |= {"error": self.error} if self.error is not None else {"output": self.output}
         return body | ({"pending_action_id": self.pending_action_id} if self.pending_action_id else {})
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; they were stored as UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 
 
 class ToolRunner:
@@ -193,7 +189,7 @@ class ToolRunner:
             raise ConfirmationError(f"No pending action {action.id if action else ''} in this session".strip())
         if action.status == "executed":
             return ToolResult(action.tool_name, output=action.result)
-        if action.status == "pending" and _utc(action.expires_at) <= now:
+        if action.status == "pending" and action.expires_at is not None and as_utc(action.expires_at) <= now:
             action.status = "expired"
             session.commit()
         raise ConfirmationError(f"Pending action {action.id} is {action.status}; propose the change again")
