@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,9 @@ SUITES = Path(__file__).resolve().parents[1] / "shop" / "eval"
 SCENARIOS = SUITES / "scenarios" / "tasks.json"
 ATTACKS = SUITES / "adversarial.json"
 TAU2_TASKS = SUITES / "tau2-retail" / "tasks.json"
-NAMED = {"demo": SCENARIOS, "tau2": TAU2_TASKS}
+GENERATED = SUITES / "generated"
+NAMED = {"demo": SCENARIOS, "tau2": TAU2_TASKS, "gen-tau2": GENERATED / "tau2" / "tasks.json",
+         "gen-demo": GENERATED / "demo" / "tasks.json"}
 
 
 def _agent_factory(settings, model_name: str | None, system_prompt: Path | None):
@@ -48,12 +51,13 @@ def _user_factory(kind: str, base_url: str | None, model_name: str | None, setti
 
 @app.command()
 def run(
-    tasks: Annotated[str, typer.Option(help="`demo` (the demo shop's scenarios), `tau2` (τ²-bench retail, vendored) "
-                                            "or a τ²-format tasks file; split_tasks.json and db.json beside it are "
-                                            "used.")] = "demo",
+    tasks: Annotated[str, typer.Option(help="`demo` (the demo shop's scenarios), `tau2` (τ²-bench retail, vendored), "
+                                            "`gen-tau2` or `gen-demo` (generated tasks), or a τ²-format tasks file; "
+                                            "split_tasks.json and db.json beside it are used.")] = "demo",
     trials: Annotated[int, typer.Option(min=1, max=32, help="Conversations per task (pass^1..k).")] = 1,
     user: Annotated[str, typer.Option(help="Simulated shopper: scripted (no model) or llm.")] = "scripted",
-    split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train or test).")] = None,
+    split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train, test, or dev for "
+                                                   "generated tasks).")] = None,
     task_ids: Annotated[str | None, typer.Option(help="Comma-separated task ids.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Conversations at once.")] = 4,
     model: Annotated[str | None, typer.Option(help="Served model or adapter name (default: settings).")] = None,
@@ -133,3 +137,49 @@ def suites() -> None:
     (SCENARIOS.parent / "split_tasks.json").write_text(json.dumps(split_scenarios(scenarios), indent=1) + "\n")
     ATTACKS.write_text(json.dumps(attacks, indent=1, ensure_ascii=False) + "\n")
     typer.echo(f"{len(scenarios)} scenarios → {SCENARIOS}; {len(attacks)} attacks → {ATTACKS}")
+
+
+@app.command()
+def generate(
+    shop: Annotated[str, typer.Option(help="`tau2` (τ²-bench retail's shop) or `demo` (the seeded demo shop).")] = "tau2",
+    count: Annotated[int, typer.Option(min=1, max=2000, help="Tasks to generate.")] = 120,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
+    zh_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of tasks in Chinese.")] = 0.4,
+    dev_share: Annotated[float, typer.Option(min=0.0, max=0.9, help="Share kept apart as the dev split.")] = 0.3,
+    out: Annotated[Path | None, typer.Option(help="Folder for tasks.json, split_tasks.json and shop.json "
+                                                  "(default: the committed generated set).")] = None,
+) -> None:
+    """Generate validated tasks over a shop, keeping out the evaluation's test customers and reserved users."""
+    from rich.progress import Progress
+
+    from assistant.config import get_settings
+    from assistant.db import Database
+    from assistant.evaluation.generator import Exclusions, generate as generate_tasks
+    from assistant.evaluation.scenarios import split_scenarios
+    from assistant.evaluation.shops import shop_template
+
+    if shop not in ("tau2", "demo"):
+        raise KefuError("--shop must be tau2 or demo")
+    logging.getLogger("assistant.tools").setLevel(logging.WARNING)  # one line per validated write is noise here
+    settings = get_settings()
+    source = NAMED[shop]
+    template = shop_template(source, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        exclusions = Exclusions.beside(source, session)
+    db.dispose()
+    with Progress(transient=True) as bar:
+        job = bar.add_task(f"generating {count} tasks", total=count)
+        tasks = generate_tasks(template, settings.data_dir / "eval" / "generate", count, seed=seed,
+                               exclusions=exclusions, zh_share=zh_share, prefix=f"gen-{shop}",
+                               progress=lambda: bar.advance(job))
+    out = out or GENERATED / shop
+    out.mkdir(parents=True, exist_ok=True)
+    split = split_scenarios(tasks, seed=seed, test_share=dev_share)
+    split = {"train": split["train"], "dev": split["test"], "base": split["base"]}
+    (out / "tasks.json").write_text(json.dumps(tasks, indent=1, ensure_ascii=False) + "\n")
+    (out / "split_tasks.json").write_text(json.dumps(split, indent=1) + "\n")
+    (out / "shop.json").write_text(json.dumps({"shop": shop, "seed": seed, "excluded_customers": len(
+        exclusions.customers), "excluded_orders": len(exclusions.orders)}, indent=1) + "\n")
+    typer.echo(f"{len(tasks)} tasks ({len(split['train'])} train, {len(split['dev'])} dev) → {out}; "
+               f"{len(exclusions.customers)} customers and {len(exclusions.orders)} orders kept out")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db import Customer, Order
+from assistant.evaluation.tasks import tau2_task
 
 NEW_ADDRESSES = [
     {"address1": "18 Harbor Lane", "address2": "Apt 4", "city": "Portland", "state": "ME", "country": "USA", "zip": "04101"},
@@ -78,17 +79,9 @@ class _Builder:
             info: list[str] | None = None, unknown: str = "", style: str = "") -> None:
         if customer is not None:
             self.used.add(customer.id)
-        self.tasks.append({
-            "id": f"{self.prefix}-{len(self.tasks):03d}",
-            "description": {"purpose": category, "relevant_policies": None,
-                            "notes": json.dumps({"category": category, "user_id": customer.id if customer else None})},
-            "user_scenario": {"persona": None, "instructions": {
-                "task_instructions": style, "domain": "retail", "reason_for_call": reason,
-                "known_info": known, "unknown_info": unknown or None}},
-            "initial_state": None,
-            "evaluation_criteria": {"actions": [{"action_id": f"{self.prefix}-{len(self.tasks):03d}_{i}", **a, "info": None}
-                                                for i, a in enumerate(actions)],
-                                    "communicate_info": info or [], "nl_assertions": None, "reward_basis": ["DB"]}})
+        self.tasks.append(tau2_task(f"{self.prefix}-{len(self.tasks):03d}", category,
+                                    customer.id if customer else None, reason, known, actions, info=info,
+                                    unknown=unknown, style=style))
 
 
 def _order_tasks(b: _Builder, status: str, count: int, make: Callable) -> None:

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from assistant.db import Database
 
+TAU2_DB = Path(__file__).resolve().parents[1] / "shop" / "eval" / "tau2-retail" / "db.json"
+
+
+def tau2_db_for(tasks_path: Path) -> Path | None:
+    """The τ² db.json the tasks run on: one beside them, or the vendored one when `shop.json` beside them says
+    `{"shop": "tau2"}` (generated task sets); None means the demo shop."""
+    folder = Path(tasks_path).parent
+    if (folder / "db.json").exists():
+        return folder / "db.json"
+    marker = folder / "shop.json"
+    if marker.exists() and json.loads(marker.read_text()).get("shop") == "tau2":
+        return TAU2_DB
+    return None
+
 
 def shop_template(tasks_path: Path, cache_dir: Path, demo_seed: int) -> Path:
     """A migrated SQLite file holding the tasks' shop, cached by the source's content."""
-    tau2_db = Path(tasks_path).parent / "db.json"
-    source = f"tau2:{hashlib.sha256(tau2_db.read_bytes()).hexdigest()[:16]}" if tau2_db.exists() else f"demo:{demo_seed}"
+    tau2_db = tau2_db_for(tasks_path)
+    source = f"tau2:{hashlib.sha256(tau2_db.read_bytes()).hexdigest()[:16]}" if tau2_db else f"demo:{demo_seed}"
     path = cache_dir / f"shop-{source.replace(':', '-')}.db"
     if path.exists():
         return path
@@ -21,7 +36,7 @@ def shop_template(tasks_path: Path, cache_dir: Path, demo_seed: int) -> Path:
     db = Database(f"sqlite:///{scratch}")
     db.migrate()
     with db.session() as session:
-        if tau2_db.exists():
+        if tau2_db:
             from assistant.shop.tau2 import import_tau2, load_tau2
 
             import_tau2(session, load_tau2(tau2_db))

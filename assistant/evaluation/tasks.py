@@ -42,6 +42,22 @@ class Task:
                    user_id=meta.get("user_id") or user_ids.get(str(raw["id"])), category=meta.get("category"))
 
 
+def tau2_task(task_id: str, category: str, user_id: str | None, reason: str, known: str, actions: list[dict], *,
+              info: list[str] | None = None, unknown: str = "", style: str = "", language: str | None = None) -> dict:
+    """One task in τ²-bench's file format; kefu's own facts (category, user, language) ride in the notes."""
+    notes = {"category": category, "user_id": user_id} | ({"language": language} if language else {})
+    return {
+        "id": task_id,
+        "description": {"purpose": category, "relevant_policies": None, "notes": json.dumps(notes)},
+        "user_scenario": {"persona": None, "instructions": {
+            "task_instructions": style, "domain": "retail", "reason_for_call": reason,
+            "known_info": known, "unknown_info": unknown or None}},
+        "initial_state": None,
+        "evaluation_criteria": {"actions": [{"action_id": f"{task_id}_{i}", **a, "info": None}
+                                            for i, a in enumerate(actions)],
+                                "communicate_info": info or [], "nl_assertions": None, "reward_basis": ["DB"]}}
+
+
 def load_tasks(path: Path, *, split: str | None = None, task_ids: list[str] | None = None) -> list[Task]:
     """Tasks from a τ²-format file, optionally only one split (from split_tasks.json beside it) or some ids."""
     path = Path(path)
