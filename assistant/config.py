@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     agent_max_tokens: int = Field(default=384, ge=32)
     """Most tokens the model may write in one step (a tool call needs about 60-250)."""
 
+    small_model_aids: bool = True
+    """Code that does for a small model what a larger one does itself: offering only the tools that fit the
+    request and the order's status, finding the order a shopper describes, and repairing mangled arguments.
+    Every rule (identity, ownership, status, confirmation) is enforced either way; turn off for a larger model."""
+
     knowledge_answer: Literal["passage", "model"] = "passage"
     """How a general question is answered once the knowledge base is searched: `passage` replies with the best
     passage in the shopper's language, cited, without a model call (faithful and fast with a small model);

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.dialogue.language import detect_language
 from assistant.evaluation.tasks import Task
-from assistant.evaluation.users import ScriptedUser
+from assistant.evaluation.users import ScriptedUser, proposal_of
 from finetune.expert import Expert
 from finetune.transcripts import to_openai
 
@@ -52,8 +52,8 @@ class VariedUser(ScriptedUser):
     def opening(self) -> str:
         return self.rng.choice(OPENERS[self.language]) + self._vary(super().opening())
 
-    def reply(self, agent_text: str) -> str | None:
-        return self._vary(super().reply(agent_text))
+    def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
+        return self._vary(super().reply(agent_text, proposal))
 
 
 def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed: int = 0,
@@ -84,7 +84,7 @@ def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed
             answer = agent.respond(session_id, message)
             if answer.handed_off:
                 break
-            message = user.reply(answer.text)
+            message = user.reply(answer.text, proposal_of(db, answer.pending_action_id))
         messages = agent.messages(session_id)
         record = {"id": f"sim-{seed}-{task.id}", "source": "simulated", "category": task.category,
                   "language": language, "customer": task.user_id, "resolved": not expert.unsure,

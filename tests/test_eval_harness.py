@@ -100,9 +100,29 @@ def test_scripted_user_answers_from_what_it_knows():
     assert user.opening().startswith("I received my order #W2378156")
     assert user.reply("Could you give me your email to verify your identity?") == \
         "I don't remember my email. My name is Yusuf Rossi and my zip code is 19122."
-    assert user.reply("Shall I go ahead? Please reply **yes**") == "Yes, please go ahead."
-    assert user.reply("I've passed your conversation to a colleague") is None
+    gold = next(a for a in task.actions if a["name"].startswith(("return", "exchange")))
+    wrong = {"name": "cancel_pending_order", "arguments": {"order_id": gold["arguments"]["order_id"]}}
+    assert user.reply("Shall I go ahead?", wrong).startswith("No, that is not what I asked for. I received")
+    assert user.reply("Shall I go ahead?", gold) == "Yes, please go ahead."
+    assert user.reply("Done. Your request is recorded.") is None  # its one change is made: nothing left to ask
     assert first_person("You want your refund") == "I want my refund"
+
+
+def test_scripted_user_answers_follow_up_questions_from_its_instructions(tmp_path):
+    from assistant.evaluation.tasks import tau2_task
+
+    actions = [{"name": "find_user_id_by_email", "arguments": {"email": "a@example.com"}},
+               {"name": "return_delivered_order_items",
+                "arguments": {"order_id": "#W1", "item_ids": ["1"], "payment_method_id": "gift_card_1"}}]
+    raw = tau2_task("t", "return", "ann_lee_1", "我想把买了 Desk Lamp 的那一单退掉，钱退到我的礼品卡。",
+                    "我叫 Ann Lee，邮箱是 a@example.com。 如果问付款或退款方式：我的礼品卡。 如果问哪件商品：Desk Lamp。", actions)
+    (tmp_path / "tasks.json").write_text(json.dumps([raw], ensure_ascii=False))
+    [task] = load_tasks(tmp_path / "tasks.json")
+    user = ScriptedUser(task)
+    assert user.reply("请问您的邮箱是什么？") == "我的邮箱是 a@example.com"
+    assert user.reply("请问退款退到哪里？") == "我的礼品卡"
+    assert user.reply("请问是哪件商品？") == "Desk Lamp"
+    assert user.reply("请问是哪个订单？").startswith("我不记得订单号了。我想把买了 Desk Lamp")
 
 
 def test_splits_and_task_ids_select_tasks():

@@ -37,6 +37,18 @@ def identification_call(text: str) -> tuple[str, dict] | None:
     return None
 
 
+def own_step(runner: ToolRunner, ctx, name: str, arguments: dict) -> dict:
+    """Run a tool as kefu's own step: the call and its result, recorded like any other, as a state update."""
+    started = time.perf_counter()
+    result = runner.call(name, arguments)
+    ctx.timings["tools"] += time.perf_counter() - started
+    call = {"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
+    # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
+    return {"messages": [AIMessage(content="", tool_calls=[call], name=CANNED),
+                         ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"], name=name,
+                                     status="error" if result.error else "success")]}
+
+
 class IdentifyFirstMiddleware(AgentMiddleware):
     """Before the turn's first model call: identify the shopper from what their message already says."""
 
@@ -53,16 +65,9 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         if found is None or self._identified(ctx.session_id):
             return None
         name, arguments = found
-        started = time.perf_counter()
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language,
                             max_identification_failures=self.max_failures)
-        result = runner.call(name, arguments)
-        ctx.timings["tools"] += time.perf_counter() - started
-        call = {"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
-        # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
-        return {"messages": [AIMessage(content="", tool_calls=[call], name=CANNED),
-                             ToolMessage(content=defuse(result.as_text()), tool_call_id=call["id"], name=name,
-                                         status="error" if result.error else "success")]}
+        return own_step(runner, ctx, name, arguments)
 
     def _identified(self, session_id: str) -> bool:
         with self.db.session() as session:

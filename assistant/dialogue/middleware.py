@@ -23,6 +23,7 @@ from assistant.dialogue.identify_first import IdentifyFirstMiddleware
 from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
+from assistant.dialogue.order_finder import OrderFinderMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
 
@@ -51,6 +52,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
     first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
+    aids = settings.small_model_aids
     return [
         ConversationGateMiddleware(db, ttl, settings.handoff_reopen_s),
         ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),
@@ -59,13 +61,14 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
         IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures),
+        *([OrderFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),
-        ArgumentRepairMiddleware(db),
+        *([ArgumentRepairMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
-        ToolScopeMiddleware(),  # reads the whole conversation, so it sits outside the budget's trimming
+        *([ToolScopeMiddleware()] if aids else []),  # reads the whole conversation: outside the budget's trimming
         ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
         ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, settings.max_identification_failures),
     ]

@@ -27,7 +27,7 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
     from assistant.db import Database
     from assistant.evaluation.shops import shop_template
     from assistant.evaluation.tasks import load_tasks
-    from assistant.evaluation.users import ScriptedUser
+    from assistant.evaluation.users import ScriptedUser, proposal_of
 
     template = shop_template(tasks_path, settings.data_dir / "eval" / "shops", settings.demo_seed)
     work = out.parent / "agent-bench"
@@ -44,7 +44,7 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
             reply = agent.respond(session_id, message)
             tools = len([m for m in agent.messages(session_id) if m.type == "tool"]) - before
             turns.append({"task": task.id, "latency_ms": reply.latency_ms, "tool_calls": tools, **reply.timings})
-            message = user.reply(reply.text)
+            message = user.reply(reply.text, proposal_of(db, reply.pending_action_id))
             if message is None or reply.handed_off:
                 break
         agent.close()

@@ -17,6 +17,7 @@ from assistant.db import Conversation, Database
 from assistant.dialogue.events import event_counts
 from assistant.evaluation import scoring
 from assistant.evaluation.tasks import Task
+from assistant.evaluation.users import proposal_of
 
 MAX_TURNS = 12
 
@@ -97,7 +98,7 @@ def run_trial(task: Task, trial: int, template: Path, workdir: Path, make_agent:
             replies.append(answer.text)
             if answer.handed_off:
                 break
-            message = user.reply(answer.text)
+            message = user.reply(answer.text, proposal_of(db, answer.pending_action_id))
     except Exception as exc:  # a crash is a failed trial, never a lost run
         error = f"{type(exc).__name__}: {exc}"
     final = scoring.shop_state(db)

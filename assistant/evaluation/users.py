@@ -12,12 +12,20 @@ ORDER = re.compile(r"#?W\d{7}")
 USER_ID = re.compile(r"\b([a-z]+)_([a-z]+)_\d{4}\b")
 NAME = re.compile(r"(?:You are|Your name is|You name is|My name is|I am|我叫|我是)\s*([A-Z][a-z]+) ([A-Z][a-z]+)")
 ZIP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
-_ENDED = ("passed your conversation to a colleague", "human agent", "转给人工", "transferred you", "transfer you")
-_CONFIRM = ("reply **yes**", "shall i go ahead", "(yes/no)", "确认执行", "回复“是”")
+_ENDED = ("human agent", "transfer", "转给人工", "转人工", "人工客服")
 _IDENTITY = ("email", "e-mail", "name", "zip", "postal", "identify", "verify", "authenticate", "邮箱", "姓名", "名字",
              "邮编", "身份", "验证")
-_ORDER_ASK = ("order id", "order number", "which order", "订单号", "哪个订单")
-_ANYTHING_ELSE = ("anything else", "还有什么")
+_ORDER_ASK = ("order id", "order number", "which order", "订单号", "哪个订单", "哪一个订单", "哪一单")
+_ANYTHING_ELSE = ("anything else", "something else", "还有什么", "还有其他", "还需要")
+_ASKED = {  # follow-up questions a shopper answers from their instructions, by the instruction line that answers
+    "why": ("why", "reason", "为什么", "原因"),
+    "pay": ("payment", "pay ", "refund", "card", "paypal", "付款", "支付", "退款", "退到", "卡"),
+    "item": ("which item", "which product", "which one", "哪件", "哪个商品", "哪一件"),
+}
+_FOLLOW_LINE = {"why": r"(?:If asked why|如果问原因)[:：]\s*([^。]+?)[.。](?:\s|$)",
+                "pay": r"(?:If asked about payment or the refund|如果问付款或退款方式)[:：]\s*([^。]+?)[.。](?:\s|$)",
+                "item": r"(?:If asked which item|如果问哪件商品)[:：]\s*([^。]+?)[.。](?:\s|$)"}
+WRITE_PREFIXES = ("cancel", "modify", "return", "exchange")
 GIVE_UP_AFTER = 3
 _SECOND_PERSON = [(r"\bYou're\b", "I'm"), (r"\byou're\b", "I'm"), (r"\bYou are\b", "I am"), (r"\byou are\b", "I am"),
                   (r"\bYour\b", "My"), (r"\byour\b", "my"), (r"\byourself\b", "myself"), (r"\bYou\b", "I"),
@@ -46,9 +54,11 @@ class ScriptedUser:
         zips = ZIP.findall(task.known)
         self.zip = zips[-1] if zips else None
         self.orders = list(dict.fromkeys(o if o.startswith("#") else f"#{o}" for o in ORDER.findall(known)))
-        writes = [a for a in task.actions if a["name"] not in ("transfer_to_human_agents",) and
-                  a["name"].startswith(("cancel", "modify", "return", "exchange"))]
-        self.follow_up = self._follow_up() if len(writes) > 1 else None
+        self.writes = [a for a in task.actions if a["name"].startswith(WRITE_PREFIXES)]
+        self.done: list[dict] = []
+        self.follow_up = self._follow_up() if len(self.writes) > 1 else None
+        self.answers = {key: m.group(1).strip() for key, pattern in _FOLLOW_LINE.items()
+                        if (m := re.search(pattern, task.known))}
         self.restated = 0
 
     def _follow_up(self) -> str:
@@ -77,31 +87,65 @@ class ScriptedUser:
             return f"我的邮箱是 {self.email}" if zh else f"My email is {self.email}."
         return "我不记得了。" if zh else "I don't remember that."
 
-    def reply(self, agent_text: str) -> str | None:
-        """The next message, or None when the conversation is over (done, or transferred)."""
+    def _judge(self, proposal: dict) -> str:
+        """Yes to a proposed change that matches an outstanding gold write (same tool, same order or account);
+        otherwise what is wrong with it."""
+        zh = self.language == "zh"
+        target = lambda action: action["arguments"].get("order_id") or action["arguments"].get("user_id")  # noqa: E731
+        match = next((w for w in self.writes if w not in self.done and w["name"] == proposal["name"]
+                      and target(w) == target(proposal)), None)
+        if match is None:
+            return ("不对，这不是我要的。" if zh else "No, that is not what I asked for. ") + self.opening()
+        self.done.append(match)
+        return "是的，确认。" if zh else "Yes, please go ahead."
+
+    def _answer(self, text: str) -> str | None:
+        """An answer to a follow-up question (why, which payment, which item) from the instructions."""
+        for key, words in _ASKED.items():
+            if key in self.answers and any(w in text for w in words):
+                return self.answers[key]
+        return None
+
+    def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
+        """The next message, or None when the conversation is over (done, or transferred). `proposal` is the
+        change the agent asks the shopper to confirm (`{"name", "arguments"}`), as the widget's card shows it."""
         text = agent_text.lower()
         zh = self.language == "zh"
+        if proposal is not None:
+            return self._judge(proposal)
         if any(p in text for p in _ENDED):
             return None
-        if any(p in text for p in _CONFIRM):
-            return "是的，确认。" if zh else "Yes, please go ahead."
-        if any(p in text for p in _ANYTHING_ELSE):
-            if self.follow_up:
-                follow_up, self.follow_up = self.follow_up, None
-                return follow_up
+        finished = bool(self.writes) and len(self.done) == len(self.writes)
+        if self.follow_up and (self.done or any(p in text for p in _ANYTHING_ELSE)):
+            follow_up, self.follow_up = self.follow_up, None
+            return follow_up
+        if finished or any(p in text for p in _ANYTHING_ELSE):
             return None
+        if answer := self._answer(text):
+            return answer
         if any(p in text for p in _IDENTITY):
             return self._identity(text)
         if any(p in text for p in _ORDER_ASK):
             if self.orders:
                 return ("订单号是 " if zh else "The order is ") + ", ".join(self.orders) + ("。" if zh else ".")
-            return "我不记得订单号了。" if zh else "I don't remember the order number."
+            return ("我不记得订单号了。" if zh else "I don't remember the order number. ") + self.opening()
         self.restated += 1
         if self.restated == 1:
-            return self._say(self.task.reason.split("FOLLOW-UP:")[0].strip())
+            return self.opening()
         if self.restated > GIVE_UP_AFTER:
             return None  # a real shopper gives up on an agent that keeps missing the point
         return "我不记得了。" if zh else "I don't remember that."
+
+
+def proposal_of(db, action_id: str | None) -> dict | None:
+    """The change a reply asks the shopper to confirm, as the confirmation card shows it: tool and arguments."""
+    if action_id is None:
+        return None
+    from assistant.db import PendingAction
+
+    with db.session() as session:
+        action = session.get(PendingAction, action_id)
+        return {"name": action.tool_name, "arguments": dict(action.arguments)} if action else None
 
 
 class LLMUser:
@@ -134,6 +178,6 @@ class LLMUser:
         self.history.append(("agent", "Hello! How can I help you today?"))
         return self._next() or self.task.reason
 
-    def reply(self, agent_text: str) -> str | None:
-        self.history.append(("agent", agent_text))
+    def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
+        self.history.append(("agent", agent_text))  # the proposal's summary is in the text it reads
         return self._next()

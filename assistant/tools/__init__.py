@@ -11,6 +11,7 @@ from assistant.tools import (  # noqa: F401  (importing registers each tool)
     get_product_details,
     get_user_details,
     list_all_product_types,
+    list_user_orders,
     modify_pending_order_address,
     modify_pending_order_items,
     modify_pending_order_payment,

@@ -1,0 +1,122 @@
+"""Finding the order a shopper means when they describe it instead of giving its id.
+
+Shoppers say "the order with the lamp", "my order that hasn't shipped" or "the last thing I bought" far more often
+than "#W2378156". Once the shopper is identified and asks about an order without naming its id, kefu looks at the
+customer's orders the way a person would: it keeps those whose items, status or recency fit the words (and whose
+status fits the request), then looks up the one that fits as its own step, or lists the orders when several do so
+the agent can ask which one. A small model cannot match words against a JSON of orders; code can.
+"""
+
+from __future__ import annotations
+
+import re
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import HumanMessage, ToolMessage
+from sqlalchemy import select
+
+from assistant.db import Conversation, Database, Order
+from assistant.dialogue.grounding import ORDER_ID
+from assistant.dialogue.identify_first import own_step
+from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
+from assistant.tools import ToolRunner
+
+STATUS_WORDS = {
+    "pending": ("not shipped", "hasn't shipped", "has not shipped", "not sent", "hasn't been sent", "not yet sent",
+                "hasn't gone out", "not gone out", "still waiting", "pending", "not dispatched", "未发货", "没发货",
+                "还没发", "待发货", "还没寄", "等待发货"),
+    "delivered": ("arrived", "delivered", "received", "got it", "came", "签收", "送到", "收到", "到货", "已送达"),
+    "processed": ("on its way", "in transit", "shipped", "on the way", "left the warehouse", "在路上", "已发货",
+                  "已发出", "运输中", "发出"),
+}
+RECENT_WORDS = ("most recent", "latest", "last order", "newest", "last one", "last thing", "recent order",
+                "最近", "最新", "上一单", "刚下的")
+ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "tracking", "订单", "包裹", "快递", "物流",
+              "买的", "那单", "那一单", "单号")
+NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRESS - {"modify_user_address"}) | PAYMENT,
+                 {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
+LOOKED_UP = ("get_order_details", "list_user_orders")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _item_score(order: Order, text: str, words: set[str]) -> int:
+    """2 for each item whose whole name the text says, 1 when only its last word ('lamp' for 'Desk Lamp')."""
+    score = 0
+    for name in {line.name.lower() for line in order.items}:
+        head = name.split()[-1]
+        if name in text or name.rstrip("s") in text:
+            score += 2
+        elif len(head) > 3 and (head in words or head + "s" in words or head.rstrip("s") in words):
+            score += 1
+    return score
+
+
+def _statuses_for(wanted: set[str]) -> set[str] | None:
+    fitting = [statuses for tools, statuses in NEEDS_STATUS if wanted & tools]
+    return set().union(*fitting) if fitting else None
+
+
+def fitting_orders(orders: list[Order], texts: list[str]) -> list[Order]:
+    """The customer's orders that fit what the shopper said, best fits only; oldest first."""
+    text = " ".join(texts).lower()
+    words = set(_WORD.findall(text))
+    allowed = _statuses_for(requested_writes(texts))
+    candidates = [o for o in orders if allowed is None or o.status in allowed]
+    scores = {o.id: _item_score(o, text, words) for o in candidates}
+    if any(scores.values()):
+        best = max(scores.values())
+        candidates = [o for o in candidates if scores[o.id] == best]
+    said_statuses = {s for s, phrases in STATUS_WORDS.items() if any(p in text for p in phrases)}
+    if said_statuses and any(o.status in said_statuses for o in candidates):
+        candidates = [o for o in candidates if o.status in said_statuses]
+    if any(p in text for p in RECENT_WORDS) and candidates:
+        candidates = [max(candidates, key=lambda o: o.position)]
+    return candidates
+
+
+def about_an_order(texts: list[str]) -> bool:
+    """Whether the shopper's words are about one of their orders (a change to one, or where it is)."""
+    text = " ".join(texts).lower()
+    return bool(requested_writes(texts) - {"modify_user_address"}) or any(p in text for p in ORDER_TALK)
+
+
+def _request_texts(messages) -> tuple[list[str], bool]:
+    """The shopper's messages since the last order looked up (none when nothing was said since kefu last looked
+    up or listed orders), and whether the orders were listed since."""
+    texts: list[str] = []
+    listed = False
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage) and message.name in LOOKED_UP and message.status != "error":
+            if not texts or message.name == "get_order_details":
+                return ([] if not texts else texts), listed
+            listed = True
+        if isinstance(message, HumanMessage):
+            texts.insert(0, str(message.content))
+    return texts, listed
+
+
+class OrderFinderMiddleware(AgentMiddleware):
+    """Before a model call: resolve an order the shopper described, by looking it up (one fits) or listing them."""
+
+    def __init__(self, db: Database, ttl_s: int):
+        super().__init__()
+        self.db, self.ttl_s = db, ttl_s
+
+    def before_model(self, state, runtime) -> dict | None:
+        texts, listed = _request_texts(state["messages"])
+        if not texts or any(ORDER_ID.search(t) for t in texts) or not about_an_order(texts):
+            return None
+        ctx = runtime.context
+        with self.db.session() as session:
+            conversation = session.get(Conversation, ctx.session_id)
+            if conversation is None or conversation.customer_id is None:
+                return None
+            customer_id = conversation.customer_id
+            orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
+            fits = fitting_orders(list(orders), texts)
+            if not fits or (listed and len(fits) > 1):
+                return None  # the orders are listed already: the shopper's answer has to narrow them down
+            name, arguments = (("get_order_details", {"order_id": fits[0].id}) if len(fits) == 1 else
+                               ("list_user_orders", {"user_id": customer_id}))
+        return own_step(ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language), ctx, name,
+                        arguments)

@@ -1,0 +1,99 @@
+"""Order discovery: the order a shopper describes (items, status, recency) is found in code, or the orders listed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from assistant.db import Customer, Order
+from assistant.dialogue.order_finder import fitting_orders
+from assistant.evaluation.scripted_model import call
+from assistant.tools import ToolRunner
+from tests.agent_helpers import email_of, scripted_agent
+
+
+def _customer_with(db, predicate) -> tuple[str, list[Order]]:
+    with db.session() as session:
+        for customer in session.scalars(select(Customer).order_by(Customer.position)):
+            orders = list(customer.orders)
+            if predicate(orders):
+                for order in orders:
+                    _ = [line.name for line in order.items]
+                session.expunge_all()
+                return customer.id, orders
+    raise AssertionError("no such customer in the τ² shop")
+
+
+def _unique_item(order: Order, orders: list[Order]) -> str:
+    return next(line.name for line in order.items
+                if sum(line.name in {i.name for i in o.items} for o in orders) == 1)
+
+
+def _has_unique_items(orders):
+    return len(orders) >= 3 and all(any(sum(line.name in {i.name for i in o.items} for o in orders) == 1
+                                        for line in order.items) for order in orders)
+
+
+def test_items_status_recency_and_the_request_pick_the_order(db):
+    _, orders = _customer_with(db, _has_unique_items)
+    for order in orders:
+        item = _unique_item(order, orders)
+        assert fitting_orders(orders, [f"Something is off with the order that had the {item}."]) == [order]
+        head = item.split()[-1].lower()
+        assert order in fitting_orders(orders, [f"where is my {head}?"])
+    assert fitting_orders(orders, ["what about my latest order?"]) == [orders[-1]]
+    assert fitting_orders(orders, ["我最近下的那一单怎么样了"]) == [orders[-1]]
+
+
+def test_a_cancel_only_fits_pending_orders_and_a_return_only_delivered_ones(db):
+    _, orders = _customer_with(db, lambda os: sum(o.status == "pending" for o in os) == 1 and
+                               any(o.status == "delivered" for o in os))
+    pending = next(o for o in orders if o.status == "pending")
+    assert fitting_orders(orders, ["I'd like to cancel my order please"]) == [pending]
+    assert all(o.status == "delivered" for o in fitting_orders(orders, ["我想退货"]))
+
+
+def test_the_agent_looks_up_a_described_order_before_the_model_acts(db, tmp_path):
+    customer_id, orders = _customer_with(db, lambda os: _has_unique_items(os) and
+                                         any(o.status == "pending" for o in os))
+    order = next(o for o in orders if o.status == "pending")
+    item = _unique_item(order, orders)
+    agent, model = scripted_agent(db, tmp_path, ["Here it is."])
+    agent.respond("s1", f"I want to cancel the order with the {item}. My email is {email_of(db, customer_id)}")
+    steps = [(m.type, getattr(m, "name", None)) for m in agent.messages("s1")]
+    assert steps[1:5] == [("ai", "kefu"), ("tool", "find_user_id_by_email"), ("ai", "kefu"),
+                          ("tool", "get_order_details")]
+    assert order.id in str(model.prompts[0][-1].content)  # the model starts from the right order's record
+    assert "cancel_pending_order" in model.offered[0]
+
+
+def test_several_fitting_orders_are_listed_for_the_agent_to_ask(db, tmp_path):
+    customer_id, orders = _customer_with(db, lambda os: sum(o.status == "delivered" for o in os) >= 2)
+    agent, model = scripted_agent(db, tmp_path, ["Which of these orders do you mean?", "Which one?"])
+    agent.respond("s2", f"I need to return something. My email is {email_of(db, customer_id)}")
+    last = model.prompts[0][-1]
+    assert last.type == "tool" and last.name == "list_user_orders"
+    assert all(o.id in str(last.content) for o in orders)
+    agent.respond("s2", "hm")  # nothing new about the order: no second listing
+    assert [m.name for m in agent.messages("s2") if m.type == "tool"].count("list_user_orders") == 1
+
+
+def test_list_user_orders_shows_only_the_authenticated_customers_orders(db):
+    customer_id, orders = _customer_with(db, lambda os: len(os) >= 2)
+    assert ToolRunner(db, "s3").call("list_user_orders", {"user_id": customer_id}).error.startswith(
+        "Authentication required")
+    runner = ToolRunner(db, "s3", actor="staff:test")
+    runner.act_as_customer(customer_id)
+    lines = runner.call("list_user_orders", {"user_id": customer_id}).output
+    assert [line.split(" | ")[0] for line in lines] == [o.id for o in orders]
+    with db.session() as session:
+        other = session.scalars(select(Customer.id).where(Customer.id != customer_id)).first()
+    assert runner.call("list_user_orders", {"user_id": other}).error is not None
+
+
+def test_without_small_model_aids_nothing_is_looked_up_for_the_model(db, tmp_path):
+    customer_id, orders = _customer_with(db, lambda os: any(o.status == "pending" for o in os))
+    agent, model = scripted_agent(db, tmp_path, [call("get_user_details", user_id=customer_id), "Which order?"],
+                                  small_model_aids=False)
+    agent.respond("s4", f"Cancel my pending order. My email is {email_of(db, customer_id)}")
+    assert [m.name for m in agent.messages("s4") if m.type == "tool"] == ["find_user_id_by_email",
+                                                                          "get_user_details"]
