@@ -27,3 +27,11 @@ def test_environment_overrides(monkeypatch, tmp_path):
 
 def test_every_setting_has_a_docstring():
     assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_a_mistyped_command_is_one_usage_error_not_a_traceback(tmp_path):
+    from tests.conftest import run_kefu
+
+    proc = run_kefu("serve", env={"KEFU_DATA_DIR": str(tmp_path)}, check=False)
+    assert proc.returncode == 2
+    assert "No such command 'serve'" in proc.stderr and "Traceback" not in proc.stderr
