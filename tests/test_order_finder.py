@@ -97,3 +97,27 @@ def test_without_small_model_aids_nothing_is_looked_up_for_the_model(db, tmp_pat
     agent.respond("s4", f"Cancel my pending order. My email is {email_of(db, customer_id)}")
     assert [m.name for m in agent.messages("s4") if m.type == "tool"] == ["find_user_id_by_email",
                                                                           "get_user_details"]
+
+
+def _one_option_swap(db):
+    from assistant.db import Product
+
+    with db.session() as session:
+        for order in session.scalars(select(Order).where(Order.status == "pending").order_by(Order.position)):
+            for line in order.items:
+                product = session.get(Product, line.product_id)
+                for v in product.variants:
+                    differs = [k for k in v.options if v.options[k] != line.options.get(k)]
+                    if v.available and v.id != line.item_id and len(differs) == 1:
+                        return order.customer_id, order.id, line.name, line.item_id, v.id, differs[0], v.options
+    raise AssertionError("no pending order with a one-option swap")
+
+
+def test_the_variant_the_shopper_names_is_matched_once_the_order_is_looked_up(db, tmp_path):
+    customer_id, order_id, name, item_id, target_id, key, options = _one_option_swap(db)
+    agent, model = scripted_agent(db, tmp_path, [call("get_order_details", order_id=order_id), "Shall I?"])
+    agent.respond("s6", f"For order {order_id} I want to swap the {name} for the same one but with {key} "
+                        f"{options[key]}. My email is {email_of(db, customer_id)}")
+    last = model.prompts[1][-1]  # after the model's own lookup, kefu matched the variant before its next step
+    assert last.type == "tool" and last.name == "find_item_variants"
+    assert f"{item_id} -> {target_id}" in str(last.content)

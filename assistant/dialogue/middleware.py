@@ -26,6 +26,7 @@ from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.order_finder import OrderFinderMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
+from assistant.dialogue.variant_finder import VariantFinderMiddleware
 
 
 class TimingMiddleware(AgentMiddleware):
@@ -61,7 +62,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
         IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures),
-        *([OrderFinderMiddleware(db, ttl)] if aids else []),
+        *([OrderFinderMiddleware(db, ttl), VariantFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),

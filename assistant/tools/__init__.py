@@ -4,6 +4,7 @@ from assistant.tools import (  # noqa: F401  (importing registers each tool)
     calculate,
     cancel_pending_order,
     exchange_delivered_order_items,
+    find_item_variants,
     find_user_id_by_email,
     find_user_id_by_name_zip,
     get_item_details,
