@@ -131,3 +131,36 @@ def test_lookups_drop_arguments_they_do_not_take_but_writes_stay_strict():
 
 def test_orders_are_named_with_or_without_their_hash():
     assert named_orders(["Where is W1234567?", "and #W7654321"]) == {"#W1234567", "#W7654321"}
+
+
+def test_context_editing_never_widens_the_offered_tools():
+    from langchain.agents.middleware import ClearToolUsesEdit, ModelRequest
+
+    from assistant.dialogue.tool_scope import ToolScopeMiddleware
+    from assistant.evaluation.scripted_model import ScriptedChatModel
+    from assistant.dialogue.model_tools import model_tools
+
+    record = {"order_id": "#W1234567", "status": "delivered", "items": []}
+    messages = [HumanMessage("I need to change something about #W1234567. ann@example.com"),
+                AIMessage("", tool_calls=[{"name": "find_user_id_by_email", "args": {"email": "ann@example.com"},
+                                           "id": "c1"}]),
+                ToolMessage("ann_lee_1", tool_call_id="c1", name="find_user_id_by_email"),
+                AIMessage("", tool_calls=[{"name": "get_order_details", "args": {"order_id": "#W1234567"},
+                                           "id": "c2"}]),
+                ToolMessage(json.dumps(record), tool_call_id="c2", name="get_order_details"),
+                HumanMessage("the lamp in it")]
+    edited = [m.model_copy() for m in messages]
+    ClearToolUsesEdit(trigger=0, keep=0).apply(edited, count_tokens=lambda ms: 10**6)
+    assert "#W1234567" not in str(edited[4].content)  # the lookup's record is cleared from the model's copy
+    seen = {}
+
+    def handler(request):
+        seen["tools"] = {t.name for t in request.tools}
+        return AIMessage("ok")
+
+    request = ModelRequest(model=ScriptedChatModel(), messages=edited, tools=model_tools(),
+                           state={"messages": messages})
+    ToolScopeMiddleware().wrap_model_call(request, handler)
+    assert "exchange_delivered_order_items" in seen["tools"]  # a delivered order: no pending-order changes
+    assert not seen["tools"] & {"modify_pending_order_items", "modify_pending_order_address",
+                                "modify_pending_order_payment"}

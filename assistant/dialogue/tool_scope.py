@@ -108,7 +108,10 @@ class ToolScopeMiddleware(AgentMiddleware):
     """Offers the model only the tools that fit now, and answers a call to a write tool not offered with an error."""
 
     def wrap_model_call(self, request, handler):
-        offered = offered_tools(request.messages)
+        # The conversation as it stands, not the request's copy: context editing clears old tool results there,
+        # and a cleared lookup must not make its order look unseen (which would offer every write).
+        state = request.state if isinstance(request.state, dict) else {}
+        offered = offered_tools(state.get("messages") or request.messages)
         tools = [t for t in request.tools if getattr(t, "name", None) in offered]
         if tools:
             return handler(request.override(tools=tools))
