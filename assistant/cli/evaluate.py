@@ -183,3 +183,22 @@ def generate(
         exclusions.customers), "excluded_orders": len(exclusions.orders)}, indent=1) + "\n")
     typer.echo(f"{len(tasks)} tasks ({len(split['train'])} train, {len(split['dev'])} dev) → {out}; "
                f"{len(exclusions.customers)} customers and {len(exclusions.orders)} orders kept out")
+
+
+@app.command("train-reader")
+def train_reader(
+    threshold: Annotated[float, typer.Option(min=0.05, max=0.95, help="Probability at which a kind is read.")] = 0.5,
+) -> None:
+    """Train the request reader on every train split (generated, demo, τ²) and commit-ready weights; print 5-fold
+    held-out figures on τ²'s train split, against the keyword tables."""
+    from assistant.dialogue.request_reader import WEIGHTS
+    from assistant.evaluation.reader_training import cross_validate, task_examples, train
+    from assistant.evaluation.tasks import load_tasks
+
+    base = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"], SCENARIOS], "train")
+    tau2_train = load_tasks(TAU2_TASKS, split="train")
+    figures = cross_validate(base, tau2_train, threshold=threshold)
+    weights = train(base + task_examples([TAU2_TASKS], "train")) | {"threshold": threshold}
+    WEIGHTS.write_text(json.dumps(weights, ensure_ascii=False, separators=(",", ":")) + "\n")
+    typer.echo(json.dumps({"weights": str(WEIGHTS), "examples": weights["examples"],
+                           "tau2_train_5fold": figures}, indent=1))

@@ -46,7 +46,16 @@ _FUZZY_GENERIC = {variant for word in _EN_GENERIC if len(word) > 4 for variant i
 
 
 def requested_writes(texts: list[str]) -> set[str]:
-    """The write tools the shopper's messages ask for; every change tool when they ask for an unnamed change."""
+    """The write tools the shopper's messages ask for: what the keyword tables read, and what the learned request
+    reader reads (it catches phrasings the tables miss)."""
+    from assistant.dialogue.request_reader import default_reader
+
+    reader = default_reader()
+    return keyword_writes(texts) | (reader.writes(texts) if reader else set())
+
+
+def keyword_writes(texts: list[str]) -> set[str]:
+    """The write tools the keyword tables read; every change tool when they ask for an unnamed change."""
     wanted: set[str] = set()
     generic = False
     for text in texts:

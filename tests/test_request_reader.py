@@ -1,0 +1,51 @@
+"""The learned request reader: plain-JSON weights that read as scikit-learn does, and what the agent offers."""
+
+from __future__ import annotations
+
+import math
+
+from assistant.cli.evaluate import NAMED
+from assistant.dialogue.intents import keyword_writes, requested_writes
+from assistant.dialogue.request_reader import KINDS, RequestReader, char_ngrams, default_reader
+from assistant.evaluation.reader_training import score, task_examples, train
+
+SMALL = [("please cancel my order", {"cancel"}), ("cancel it, I ordered by mistake", {"cancel"}),
+         ("I want a refund for the lamp", {"return"}), ("send the lamp back for a refund", {"return"}),
+         ("ship it to my new address", {"address"}), ("change the delivery address", {"address"}),
+         ("pay with my gift card instead", {"payment"}), ("use paypal to pay", {"payment"}),
+         ("swap the shirt for a large one", {"items"}), ("I want the blue one instead", {"items"}),
+         ("where is my parcel", set()), ("what is the tracking number", set()), ("取消这个订单", {"cancel"}),
+         ("我要退货退款", {"return"})]
+
+
+def test_plain_json_weights_read_exactly_as_scikit_learn_does():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    weights = train(SMALL * 2)
+    reader = RequestReader(weights)
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4))
+    vectorizer.fit(["Hello  World 你好"])
+    assert sorted(char_ngrams("Hello  World 你好", 1, 4)) == sorted(vectorizer.build_analyzer()("Hello  World 你好"))
+    for text, kinds in SMALL:
+        probabilities = reader.probabilities(text)
+        assert set(probabilities) == set(KINDS)
+        assert {k for k, p in probabilities.items() if p >= 0.5} == kinds, text
+        assert all(0 < p < 1 and not math.isnan(p) for p in probabilities.values())
+
+
+def test_the_committed_reader_only_adds_to_what_the_keyword_tables_read():
+    reader = default_reader()
+    assert reader is not None and reader.threshold == 0.5
+    for text in ["I no longer want this order, please stop it", "请帮我把这单撤了", "where is my parcel?",
+                 "I want to cancel order #W1234567", "我想退货"]:
+        assert keyword_writes([text]) <= requested_writes([text])
+        assert requested_writes([text]) == keyword_writes([text]) | reader.writes([text])
+    missed = "I no longer want this order, please stop it"
+    assert not keyword_writes([missed]) and requested_writes([missed]) == {"cancel_pending_order"}
+    assert not requested_writes(["where is my parcel?"])
+
+
+def test_the_committed_reader_reads_the_generated_dev_split():
+    dev = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"]], "dev")
+    figures = score(default_reader().kinds_in, dev)
+    assert figures["recall"] >= 0.9 and figures["precision"] >= 0.8, figures
