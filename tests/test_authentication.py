@@ -93,3 +93,17 @@ def test_shopper_cannot_act_as_customer(db):
 
     with pytest.raises(ToolError, match="Only staff"):
         ToolRunner(db, "s").act_as_customer("noah_brown_6181")
+
+
+def test_an_email_that_finds_no_one_is_asked_again_in_plain_words(db, tmp_path):
+    from assistant.dialogue.replies import reply
+    from assistant.evaluation.scripted_model import call
+    from tests.agent_helpers import scripted_agent
+
+    agent, model = scripted_agent(db, tmp_path, [])  # kefu identifies and answers without a model call
+    answer = agent.respond("n1", "Please cancel my order. My email is nobody.here@example.com")
+    assert answer.text == reply("not_identified", "en") and model.prompts == []
+    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_name_zip", first_name="No", last_name="One",
+                                                      zip="00000")])
+    answer = agent.respond("n2", "我想退货，No One，00000")  # no "my name is": the model makes the lookup
+    assert answer.text == reply("not_identified", "zh") and len(model.prompts) == 1

@@ -125,6 +125,14 @@ def test_scripted_user_answers_follow_up_questions_from_its_instructions(tmp_pat
     assert user.reply("请问是哪个订单？").startswith("我不记得订单号了。我想把买了 Desk Lamp")
 
 
+def test_scripted_user_offers_another_identity_when_not_found():
+    [task] = load_tasks(TAU2 / "tasks.json", task_ids=["55"])  # two emails, the first of which is not on file
+    user = ScriptedUser(task)
+    assert user.reply("What is your email?") == "My email is silva7872@example.com."
+    assert user.reply("I couldn't find an account with that email. Could you check it?") == \
+        "Try this one: amelia.silva7872@example.com."
+
+
 def test_splits_and_task_ids_select_tasks():
     test = load_tasks(TAU2 / "tasks.json", split="test")
     assert len(test) == 40

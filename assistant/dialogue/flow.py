@@ -13,6 +13,7 @@ from assistant.dialogue.confirmation import RUN, WITHDRAW, read_reply
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.events import record_event
 from assistant.dialogue.handoff import hand_off, reopen_if_due
+from assistant.dialogue.identify_first import not_identified
 from assistant.dialogue.replies import canned, reply, tool_error
 from assistant.dialogue.staff import WITH_STAFF
 from assistant.errors import ConfirmationError
@@ -159,6 +160,9 @@ class ToolOutcomeMiddleware(AgentMiddleware):
                 return {"messages": [canned(text, additional_kwargs={"pending_action_id":
                                                                           result.artifact["pending_action_id"]})],
                         "jump_to": "end"}
+        if any(not_identified(r) for r in results):
+            # Asked again in plain words: a small model guesses at other tools after a failed lookup.
+            return {"messages": [canned(reply("not_identified", ctx.language))], "jump_to": "end"}
         errors = sum(isinstance(m, ToolMessage) and m.status == "error" for m in this_turn(messages))
         if errors >= self.max_tool_errors:
             return handoff_update(self.db, ctx.session_id, messages, f"{errors} failed tool calls in one turn",

@@ -12,14 +12,15 @@ import re
 import time
 import uuid
 
-from langchain.agents.middleware import AgentMiddleware
+from langchain.agents.middleware import AgentMiddleware, hook_config
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database
 from assistant.dialogue.grounding import EMAIL
-from assistant.dialogue.replies import CANNED
+from assistant.dialogue.replies import CANNED, canned, reply
 from assistant.dialogue.safety import defuse
 from assistant.tools import ToolRunner
+from assistant.tools.runner import IDENTIFY
 
 NAME = re.compile(r"(?i:my name is|name is|name:|i am|i'm|this is|我叫|我是|名字是|姓名[:：]?)\s*"
                   r"([A-Z][a-z]+)\s+([A-Z][a-z]+)")
@@ -35,6 +36,12 @@ def identification_call(text: str) -> tuple[str, dict] | None:
         return "find_user_id_by_name_zip", {"first_name": name.group(1), "last_name": name.group(2),
                                             "zip": zip_code.group(1)}
     return None
+
+
+def not_identified(message) -> bool:
+    """An identification that found no one (not one refused for too many attempts)."""
+    return (isinstance(message, ToolMessage) and message.name in IDENTIFY and message.status == "error"
+            and "not found" in str(message.content))
 
 
 def own_step(runner: ToolRunner, ctx, name: str, arguments: dict) -> dict:
@@ -56,6 +63,7 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         super().__init__()
         self.db, self.ttl_s, self.max_failures = db, ttl_s, max_failures
 
+    @hook_config(can_jump_to=["end"])
     def before_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
         if not messages or not isinstance(messages[-1], HumanMessage):
@@ -67,7 +75,11 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         name, arguments = found
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language,
                             max_identification_failures=self.max_failures)
-        return own_step(runner, ctx, name, arguments)
+        step = own_step(runner, ctx, name, arguments)
+        if not_identified(step["messages"][-1]):
+            step["messages"].append(canned(reply("not_identified", ctx.language)))
+            step["jump_to"] = "end"
+        return step
 
     def _identified(self, session_id: str) -> bool:
         with self.db.session() as session:

@@ -55,6 +55,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "order_tracking": {"en": "Tracking number: {tracking}", "zh": "快递单号：{tracking}"},
     "anything_else": {"en": "Is there anything else I can help you with?", "zh": "还有什么可以帮您的吗？"},
+    "not_identified": {
+        "en": "I couldn't find an account with those details. Could you check the email address, or give me your "
+              "first name, last name and zip code instead?",
+        "zh": "没有找到与这些信息匹配的账户。请核对一下邮箱，或者告诉我您的姓名和邮编。",
+    },
     "handoff": {
         "en": "I've passed your conversation to a colleague, who will reply here as soon as possible.",
         "zh": "我已将您的对话转给人工客服同事，他们会尽快在这里回复您。",

@@ -15,6 +15,7 @@ ZIP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _ENDED = ("human agent", "transfer", "转给人工", "转人工", "人工客服")
 _IDENTITY = ("email", "e-mail", "name", "zip", "postal", "identify", "verify", "authenticate", "邮箱", "姓名", "名字",
              "邮编", "身份", "验证")
+_NOT_FOUND = ("couldn't find", "could not find", "not found", "no account", "找不到", "没有找到", "未找到")
 _ORDER_ASK = ("order id", "order number", "which order", "订单号", "哪个订单", "哪一个订单", "哪一单")
 _ANYTHING_ELSE = ("anything else", "something else", "还有什么", "还有其他", "还需要")
 _ASKED = {  # follow-up questions a shopper answers from their instructions, by the instruction line that answers
@@ -46,7 +47,8 @@ class ScriptedUser:
         self.task = task
         self.language = detect_language(task.reason)
         known = f"{task.known} {task.reason}"
-        self.email = (EMAIL.findall(task.known) or [None])[0]
+        self.emails = EMAIL.findall(task.known)
+        self.email = (self.emails or [None])[0]
         name = NAME.search(task.known)
         user = USER_ID.search(task.known)
         self.name = (f"{name.group(1)} {name.group(2)}" if name else
@@ -106,6 +108,16 @@ class ScriptedUser:
                 return self.answers[key]
         return None
 
+    def _other_identity(self) -> str:
+        """After "not found": the next email the shopper knows, else their name and zip code."""
+        zh = self.language == "zh"
+        later = self.emails[self.emails.index(self.email) + 1:] if self.email in self.emails else []
+        if later:
+            self.email = later[0]
+            return f"那试试这个邮箱：{self.email}" if zh else f"Try this one: {self.email}."
+        self.email = None
+        return self._identity("name")
+
     def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
         """The next message, or None when the conversation is over (done, or transferred). `proposal` is the
         change the agent asks the shopper to confirm (`{"name", "arguments"}`), as the widget's card shows it."""
@@ -123,6 +135,8 @@ class ScriptedUser:
             return None
         if answer := self._answer(text):
             return answer
+        if any(p in text for p in _NOT_FOUND) and any(p in text for p in _IDENTITY):
+            return self._other_identity()
         if any(p in text for p in _IDENTITY):
             return self._identity(text)
         if any(p in text for p in _ORDER_ASK):
@@ -177,6 +191,16 @@ class LLMUser:
     def opening(self) -> str:
         self.history.append(("agent", "Hello! How can I help you today?"))
         return self._next() or self.task.reason
+
+    def _other_identity(self) -> str:
+        """After "not found": the next email the shopper knows, else their name and zip code."""
+        zh = self.language == "zh"
+        later = self.emails[self.emails.index(self.email) + 1:] if self.email in self.emails else []
+        if later:
+            self.email = later[0]
+            return f"那试试这个邮箱：{self.email}" if zh else f"Try this one: {self.email}."
+        self.email = None
+        return self._identity("name")
 
     def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
         self.history.append(("agent", agent_text))  # the proposal's summary is in the text it reads
