@@ -192,16 +192,6 @@ class LLMUser:
         self.history.append(("agent", "Hello! How can I help you today?"))
         return self._next() or self.task.reason
 
-    def _other_identity(self) -> str:
-        """After "not found": the next email the shopper knows, else their name and zip code."""
-        zh = self.language == "zh"
-        later = self.emails[self.emails.index(self.email) + 1:] if self.email in self.emails else []
-        if later:
-            self.email = later[0]
-            return f"那试试这个邮箱：{self.email}" if zh else f"Try this one: {self.email}."
-        self.email = None
-        return self._identity("name")
-
     def reply(self, agent_text: str, proposal: dict | None = None) -> str | None:
         self.history.append(("agent", agent_text))  # the proposal's summary is in the text it reads
         return self._next()
