@@ -133,7 +133,8 @@ def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: i
             "data_sha256": dataset_card["content_sha256"], "dataset": dataset_card,
             "training": json.loads(report_path.read_text()) if report_path.exists() else None,
             "adapter_metrics_source": "held-out split of the dataset (eval.jsonl)",
-            "tools_offered": "as served: the agent's tool scope at each step" if scoped else "every tool"}
+            "tools_offered": "as served: the agent's tool scope at each step" if scoped else "every tool",
+            "small_model_aids": scoped}
     predictions = {"base": generate(model_dir, None, golds, tools, scoped=scoped),
                    "adapter": generate(model_dir, adapter, golds, tools, scoped=scoped)}
     card["base"] = score(predictions["base"], golds)

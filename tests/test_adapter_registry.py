@@ -85,6 +85,22 @@ def test_server_and_agent_follow_the_registry_default(tmp_path):
     db.dispose()
 
 
+def test_kefu_warns_when_the_served_adapter_and_the_small_model_aids_disagree(tmp_path):
+    from assistant.serving.models import aids_mismatch
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    register_model(settings, settings.model_name, BASE)
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    AdapterRegistry(db).register("tuned", _adapter(settings.adapters_dir, "tuned", {"small_model_aids": True}),
+                                 settings.model_name)
+    db.dispose()
+    assert aids_mismatch(settings) is None
+    warning = aids_mismatch(settings.model_copy(update={"small_model_aids": False}))
+    assert warning.startswith("adapter tuned was trained with the small-model aids on")
+    assert json.loads((DEFAULT / "model_card.json").read_text())["small_model_aids"] is True
+
+
 def test_cli_registers_the_default_adapter_and_promotes_and_rolls_back(tmp_path):
     env = {"KEFU_DATA_DIR": str(tmp_path)}
     run_kefu("model", "add-adapter", str(DEFAULT), env=env)

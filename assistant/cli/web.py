@@ -26,6 +26,10 @@ def serve_ui(host: str | None = None, port: int | None = None, settings=None) ->
     check_port_free(host, port)
     db = Database.from_settings(settings)
     settings = with_staff_login(settings, f"http://{host}:{port}/staff")
+    from assistant.serving.models import aids_mismatch
+
+    if warning := aids_mismatch(settings):
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
     with ShopAgent(db, settings) as agent:
         threading.Thread(target=agent.warm_up, name="kb-warm-up", daemon=True).start()
         typer.echo(f"kefu at http://{host}:{port}/  (staff: /staff, API: /api, docs: /docs)")

@@ -72,3 +72,20 @@ def default_adapter(settings: Settings) -> str | None:
 def served_model_name(settings: Settings) -> str:
     """What the agent asks the server for: KEFU_LLM_MODEL, else the default adapter, else the base model."""
     return settings.llm_model or default_adapter(settings) or settings.model_name
+
+
+def aids_mismatch(settings: Settings) -> str | None:
+    """A warning when the served adapter was trained with the small-model aids on and they are off now, or the other
+    way round (its card says which; an adapter without a card says nothing)."""
+    path = adapters(settings).get(served_model_name(settings))
+    if path is None:
+        return None
+    card, report = Path(path) / "model_card.json", Path(path) / "training_report.json"
+    trained = (json.loads(card.read_text()).get("small_model_aids") if card.exists() else None)
+    if trained is None and report.exists():
+        trained = json.loads(report.read_text()).get("scoped_tools")
+    if trained is None or trained == settings.small_model_aids:
+        return None
+    return (f"adapter {served_model_name(settings)} was trained with the small-model aids "
+            f"{'on' if trained else 'off'}, but KEFU_SMALL_MODEL_AIDS is {'true' if settings.small_model_aids else 'false'}: "
+            "expect more wrong tool calls, or set it back")
