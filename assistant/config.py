@@ -155,6 +155,14 @@ class Settings(BaseSettings):
     rate_limit_client_handoffs: str = "10/hour"
     """Requests for a person one client address may make, so that no one can bury the staff queue."""
 
+    staff_origins: str = ""
+    """Other origins (comma-separated, such as `https://admin.example-shop.com`) allowed to call the staff
+    console; it always answers its own. Requests from any other site are refused."""
+
+    widget_frame_ancestors: str = "*"
+    """Who may show the shopper widget in a frame (a CSP `frame-ancestors` value): set it to the shop's own
+    origins, such as `https://example-shop.com`. The staff console may only be framed by itself."""
+
     max_identification_failures: int = Field(default=5, ge=1)
     """Failed identification attempts (an email, or a name and zip code, that matches no one) a conversation may
     make; after that it can only be handed to a person."""

@@ -18,6 +18,7 @@ from ui.api import api_router
 from ui.auth import LoginGuard, widget_secret
 from ui.limits import RateLimits
 from ui.shopper import CSS, build_shopper
+from ui.site_policy import SitePolicy
 from ui.staff import build_staff
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     app = FastAPI(title="kefu", summary="Customer-service assistant: chat API", lifespan=_lifespan)
     limits = RateLimits.from_settings(settings)
     app.include_router(api_router(agent, limits))
+    app.add_middleware(SitePolicy, staff_origins=[o.strip() for o in settings.staff_origins.split(",") if o.strip()],
+                       widget_frame_ancestors=settings.widget_frame_ancestors)
 
     @app.middleware("http")
     async def cap_api_bodies(request, call_next):
