@@ -178,7 +178,8 @@ class ShopAgent:
             return
         self._store(session_id, "user", text[: self.settings.max_message_chars] or ("[unreadable]" if unreadable
                                                                                     else ""), language=language)
-        context = TurnContext(session_id=session_id, language=language, decision=decision)
+        context = TurnContext(session_id=session_id, language=language, decision=decision,
+                              customer_id=self._customer(session_id))
         if self._status(session_id) == WITH_STAFF:  # staff answer live; the agent learns it all at hand-back
             yield {"type": "final", "text": "", "language": language, "pending_action_id": None, "citations": [],
                    "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}
@@ -258,6 +259,11 @@ class ShopAgent:
         with self.db.session() as session:
             conversation = session.get(Conversation, session_id)
             return conversation.status if conversation else None
+
+    def _customer(self, session_id: str) -> str | None:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, session_id)
+            return conversation.customer_id if conversation else None
 
     def _language(self, session_id: str) -> str:
         with self.db.session() as session:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -154,6 +154,14 @@ class Settings(BaseSettings):
 
     rate_limit_client_handoffs: str = "10/hour"
     """Requests for a person one client address may make, so that no one can bury the staff queue."""
+
+    identity: Literal["email", "token"] = "email"
+    """How shoppers prove who they are: `email` (an email, or a name and zip code, as τ²-bench does; anyone who
+    knows them can act for the customer) or `token` (only a token the shop's backend signed, see
+    KEFU_IDENTITY_SECRET; anonymous shoppers get general help only)."""
+
+    identity_secret: SecretStr | None = None
+    """The secret the shop's backend signs identity tokens with (HMAC-SHA256); unset, tokens are refused."""
 
     staff_origins: str = ""
     """Other origins (comma-separated, such as `https://admin.example-shop.com`) allowed to call the staff

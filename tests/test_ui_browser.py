@@ -138,3 +138,22 @@ def test_the_widget_keeps_its_conversation_across_a_server_restart(browser, db, 
         page.wait_for_timeout(2_000)
         expect(page.locator("#kefu-chat")).not_to_contain_text("What can I do")
     again.close()
+
+
+def test_a_shopper_signed_in_at_the_shop_is_not_asked_who_they_are(browser, db, tmp_path):
+    from playwright.sync_api import expect
+
+    from assistant.identity import sign_identity
+
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, [call("get_order_details", order_id=order_id)],
+                              identity_secret="shop-secret-for-the-widget")
+    token = sign_identity(customer_id, "shop-secret-for-the-widget")
+    with UiServer(create_app(agent, agent.settings), free_port()) as server:
+        page = browser.new_page()
+        page.goto(f"{server.url}/?token={token}")
+        expect(page.locator("#kefu-chat")).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1_000)
+        _say(page, f"Where is my order {order_id}?")  # no email given: the page vouched for the shopper
+        expect(page.locator("#kefu-chat")).to_contain_text(f"Order {order_id} is pending", timeout=30_000)
+    agent.close()

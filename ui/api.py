@@ -1,6 +1,8 @@
 """The HTTP API next to the Gradio apps, for shops that build their own widget.
 
-    POST /api/sessions                          → {"session_id"}
+    POST /api/sessions {"identity_token"?}      → {"session_id", "customer_id"?}: with a token the shop's backend
+                                                  signed (KEFU_IDENTITY_SECRET), the session starts authenticated;
+                                                  a bad or expired token is a 401
     POST /api/sessions/{id}/messages {"text"}   → the reply as JSON, or as server-sent events with ?stream=true
     POST /api/sessions/{id}/confirm | /decline {"pending_action_id"?}
                                                 → a structured yes or no to that pending change (default: the
@@ -36,6 +38,11 @@ from ui.limits import RateLimits
 
 class MessageIn(BaseModel):
     text: str = Field(max_length=20_000)
+
+
+class SessionIn(BaseModel):
+    identity_token: str | None = Field(default=None, max_length=1024,
+                                       description="the shop backend's signed identity token for a logged-in shopper")
 
 
 class DecisionIn(BaseModel):
@@ -99,11 +106,17 @@ def api_router(agent: ShopAgent, limits: RateLimits | None = None) -> APIRouter:
         return answer(session_id, "", stream, (action_id, confirm))
 
     @router.post("/sessions")
-    def start(request: Request) -> dict:
+    def start(request: Request, body: SessionIn | None = None) -> dict:
         _limit("session", request)
         session_id = f"api-{secrets.token_hex(16)}"
         conv.open_conversation(db, session_id, "api")
-        return {"session_id": session_id}
+        if body is None or not body.identity_token:
+            return {"session_id": session_id}
+        try:
+            customer_id = conv.verify_identity(agent, session_id, body.identity_token)
+        except KefuError as exc:
+            raise HTTPException(401, str(exc)) from exc
+        return {"session_id": session_id, "customer_id": customer_id}
 
     @router.post("/sessions/{session_id}/messages")
     def send(session_id: str, body: MessageIn, request: Request, stream: bool = False):

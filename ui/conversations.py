@@ -40,6 +40,22 @@ def open_conversation(db: Database, conversation_id: str, channel: str) -> None:
         session.add(Conversation(id=conversation_id, channel=channel))
 
 
+def customer_of(db: Database, conversation_id: str) -> str | None:
+    """The customer a conversation is authenticated as, if any."""
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation.customer_id if conversation else None
+
+
+def verify_identity(agent, conversation_id: str, token: str) -> str:
+    """Authenticate a conversation from the shop backend's signed token; the customer id, or a KefuError."""
+    from assistant.tools import ToolRunner
+
+    secret = agent.settings.identity_secret
+    runner = ToolRunner(agent.db, conversation_id)
+    return runner.verify_identity(token, secret.get_secret_value() if secret else None)
+
+
 def issued(db: Database, conversation_id: str, channel: str) -> bool:
     """True when this server issued the id on that channel."""
     with db.session() as session:

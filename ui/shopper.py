@@ -9,6 +9,7 @@ id lives, encrypted, in the browser's localStorage, so a reload or a server rest
 from __future__ import annotations
 
 import html
+import logging
 import re
 import secrets
 
@@ -16,6 +17,7 @@ import gradio as gr
 
 from assistant.agent import ShopAgent
 from assistant.dialogue.idle import EXPIRED
+from assistant.errors import KefuError
 from ui import conversations as conv
 from ui.detached import detached
 from ui.limits import RateLimits
@@ -23,6 +25,7 @@ from ui.limits import RateLimits
 SOURCES = "\n\nSources: "
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a moment, then send it again."
 POLL_S = 2.0
+log = logging.getLogger(__name__)
 
 
 def new_session_id() -> str:
@@ -82,11 +85,25 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
                 gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""),
                 pending["id"] if pending else None)
 
-    def restore(session_id: str | None):
+    def restore(session_id: str | None, request: gr.Request | None = None):
         session_id = usable(session_id)
         if conv.status(db, session_id) == EXPIRED:  # closed after inactivity: a reload starts afresh
             session_id = new_session_id()
+        token = request.query_params.get("token") if request is not None else None
+        if token:
+            session_id = signed_in(session_id, token)
         return (session_id, *view(session_id))
+
+    def signed_in(session_id: str, token: str) -> str:
+        """The shop's page vouches for its logged-in shopper (`/?token=…`): the conversation starts
+        authenticated; one already bound to someone else is left, and a new one starts."""
+        if conv.customer_of(db, session_id) is not None:
+            session_id = new_session_id()
+        try:
+            conv.verify_identity(agent, session_id, token)
+        except KefuError as exc:
+            log.warning("widget identity token refused: %s", exc)
+        return session_id
 
     def allowed(kind: str, session_id: str, request: gr.Request | None) -> bool:
         client = request.client.host if request is not None and request.client else None

@@ -87,3 +87,16 @@ def hash_password(
         typer.echo(make_hash(password))
     except ValueError as exc:
         raise KefuError(str(exc)) from exc
+
+
+@app.command("sign-identity")
+def sign_identity(
+    customer_id: Annotated[str, typer.Argument(help="The customer's id in the shop database.")],
+    ttl: Annotated[int, typer.Option(min=30, max=86_400, help="Seconds the token stays valid.")] = 3600,
+) -> None:
+    """Print a signed identity token for a customer, as the shop's backend makes them (for trying `/?token=`)."""
+    from assistant.config import get_settings
+    from assistant.identity import sign_identity as sign
+
+    secret = get_settings().identity_secret
+    typer.echo(sign(customer_id, secret.get_secret_value() if secret else "", ttl))

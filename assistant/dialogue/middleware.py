@@ -61,7 +61,8 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
-        IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures),
+        *([IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures)] if settings.identity == "email"
+          else []),
         *([OrderFinderMiddleware(db, ttl), VariantFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,
@@ -71,5 +72,6 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         LanguageMiddleware(),
         *([ToolScopeMiddleware()] if aids else []),  # reads the whole conversation: outside the budget's trimming
         ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
-        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, settings.max_identification_failures),
+        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, settings.max_identification_failures,
+                                settings.identity),
     ]

@@ -33,6 +33,8 @@ class TurnContext:
     """Why a handed-off conversation came back to the agent this turn ("outage", "unattended"), if it did."""
     kept_action_id: str | None = None
     """A pending change this turn's message neither confirmed nor withdrew; the reply asks about it again."""
+    customer_id: str | None = None
+    """The customer the conversation was authenticated as when the turn began (by a tool, or a signed token)."""
 
 
 class KnowledgeSearch:
@@ -85,9 +87,10 @@ class ToolExecutionMiddleware(AgentMiddleware):
     """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
 
     def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int,
-                 approval_threshold: float | None = None, max_identification_failures: int = 5):
+                 approval_threshold: float | None = None, max_identification_failures: int = 5,
+                 identity: str = "email"):
         super().__init__()
-        self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+        self.db, self.knowledge, self.ttl_s, self.identity = db, knowledge, ttl_s, identity
         self.approval_threshold, self.max_identification_failures = approval_threshold, max_identification_failures
 
     def wrap_tool_call(self, request, handler):
@@ -95,7 +98,8 @@ class ToolExecutionMiddleware(AgentMiddleware):
         name, arguments = call["name"], call.get("args") or {}
         ctx = request.runtime.context
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
-                            language=ctx.language, max_identification_failures=self.max_identification_failures)
+                            language=ctx.language, max_identification_failures=self.max_identification_failures,
+                            identity=self.identity)
         artifact = None
         if name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)

@@ -78,13 +78,14 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
     return [orders[i] for i in sorted(named)]
 
 
-def offered_tools(messages: list[BaseMessage]) -> set[str]:
-    """The tool names to offer the model after these messages (none once passages answer the question)."""
+def offered_tools(messages: list[BaseMessage], identified: bool = False) -> set[str]:
+    """The tool names to offer the model after these messages (none once passages answer the question);
+    `identified` when the conversation was authenticated before them (a signed token leaves no lookup)."""
     if _just_searched(messages):
         return set()
     results = [m for m in messages if isinstance(m, ToolMessage) and m.status != "error"]
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
-    if not any(m.name in IDENTIFY for m in results):
+    if not identified and not any(m.name in IDENTIFY for m in results):
         return _identification_offered(said) | OPEN
     orders = _looked_up(messages)
     fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders.values()))
@@ -94,6 +95,10 @@ def offered_tools(messages: list[BaseMessage]) -> set[str]:
     if not named_orders([*said, *(str(m.content) for m in results)]):
         reads -= ORDER_LOOKUPS  # no order named yet: ask, or list the customer's orders with get_user_details
     return reads | OPEN | (fitting & requested_writes(said))
+
+
+def _identified(runtime) -> bool:
+    return getattr(getattr(runtime, "context", None), "customer_id", None) is not None
 
 
 NO_CALL = "<"
@@ -111,7 +116,7 @@ class ToolScopeMiddleware(AgentMiddleware):
         # The conversation as it stands, not the request's copy: context editing clears old tool results there,
         # and a cleared lookup must not make its order look unseen (which would offer every write).
         state = request.state if isinstance(request.state, dict) else {}
-        offered = offered_tools(state.get("messages") or request.messages)
+        offered = offered_tools(state.get("messages") or request.messages, _identified(request.runtime))
         tools = [t for t in request.tools if getattr(t, "name", None) in offered]
         if tools:
             return handler(request.override(tools=tools))
@@ -124,7 +129,8 @@ class ToolScopeMiddleware(AgentMiddleware):
         name = request.tool_call["name"]
         messages = request.state.get("messages", []) if isinstance(request.state, dict) else []
         # Other reads are left to the ToolRunner's own checks: a lookup made alongside the identification must run.
-        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(messages):
+        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(messages,
+                                                                                 _identified(request.runtime)):
             return handler(request)
         reason = WRITE_UNAVAILABLE if is_write(name) else IDENTIFY_UNAVAILABLE
         return ToolMessage(content=f"Error: {name} cannot be used now: {reason}.",

@@ -54,10 +54,10 @@ class ToolRunner:
 
     def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
                  approval_threshold: float | None = None, language: str = "en",
-                 max_identification_failures: int = MAX_IDENTIFICATION_FAILURES):
+                 max_identification_failures: int = MAX_IDENTIFICATION_FAILURES, identity: str = "email"):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
         self.approval_threshold, self.language = approval_threshold, language
-        self.max_identification_failures = max_identification_failures
+        self.max_identification_failures, self.identity = max_identification_failures, identity
 
     def _context(self, session) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
@@ -69,6 +69,9 @@ class ToolRunner:
             if tool is None:
                 raise ToolError(f"Tool '{name}' not found.")
             args = self._validate(tool, arguments or {})
+            if name in IDENTIFY and self.identity == "token" and self.actor == "shopper":
+                raise ToolError("Identification by email or name is turned off in this shop: the customer must "
+                                "sign in to the shop's website to see their orders")
             if name in IDENTIFY and self._identification_failures() >= self.max_identification_failures:
                 raise ToolError("Too many failed identification attempts in this conversation; offer to transfer "
                                 "the customer to a human agent")
@@ -211,6 +214,21 @@ class ToolRunner:
             ).rowcount
         if not changed:
             raise ConfirmationError(f"No pending action {action_id} awaiting confirmation in this session")
+
+    def verify_identity(self, token: str, secret: str | None) -> str:
+        """Authenticate the session from a token the shop's backend signed (see `assistant.identity`), audited;
+        the customer's id, or IdentityError."""
+        from assistant.identity import IdentityError, verify_identity
+
+        customer_id = verify_identity(token, secret)
+        with self.db.session() as session:
+            if session.get(Customer, customer_id) is None:
+                raise IdentityError("identity token names no customer of this shop")
+            self._context(session).authenticate(customer_id)
+            session.add(AuditLog(conversation_id=self.session_id, customer_id=customer_id, actor=self.actor,
+                                 action="verify_identity", target_type="user", target_id=customer_id,
+                                 arguments={}, before=None, after=None))
+        return customer_id
 
     def act_as_customer(self, customer_id: str) -> None:
         """Staff only: authenticate the session as a customer without a lookup, and audit it."""
