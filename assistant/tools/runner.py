@@ -221,25 +221,22 @@ class ToolRunner:
         from assistant.identity import IdentityError, verify_identity
 
         customer_id = verify_identity(token, secret)
-        with self.db.session() as session:
-            if session.get(Customer, customer_id) is None:
-                raise IdentityError("identity token names no customer of this shop")
-            self._context(session).authenticate(customer_id)
-            session.add(AuditLog(conversation_id=self.session_id, customer_id=customer_id, actor=self.actor,
-                                 action="verify_identity", target_type="user", target_id=customer_id,
-                                 arguments={}, before=None, after=None))
+        self._bind(customer_id, "verify_identity", IdentityError("identity token names no customer of this shop"))
         return customer_id
 
     def act_as_customer(self, customer_id: str) -> None:
         """Staff only: authenticate the session as a customer without a lookup, and audit it."""
         if not self.actor.startswith("staff"):
             raise ToolError("Only staff can act on a customer's behalf")
+        self._bind(customer_id, "act_as_customer", ToolError("User not found"))
+
+    def _bind(self, customer_id: str, action: str, unknown: Exception) -> None:
         with self.db.session() as session:
             if session.get(Customer, customer_id) is None:
-                raise ToolError("User not found")
+                raise unknown
             self._context(session).authenticate(customer_id)
             session.add(AuditLog(conversation_id=self.session_id, customer_id=customer_id, actor=self.actor,
-                                 action="act_as_customer", target_type="user", target_id=customer_id,
+                                 action=action, target_type="user", target_id=customer_id,
                                  arguments={}, before=None, after=None))
 
     def record(self, name: str, arguments: dict, result: ToolResult) -> None:
