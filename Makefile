@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install model clean-venv seed browser
+.PHONY: run test install model clean-venv seed browser postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,12 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; }
 
-test: install model browser
+# Debian's PostgreSQL server: the tests start a throwaway cluster of it on a free port (as the postgres user).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
+test: install model browser postgres
 	$(BIN)/python -m pytest -q
 
 clean-venv:

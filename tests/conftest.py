@@ -114,3 +114,36 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """KEFU_TEST_POSTGRES_URL, or a throwaway cluster of Debian's PostgreSQL for this run (`make test` installs
+    it); a missing server fails rather than skips, so CI never passes without PostgreSQL."""
+    from tests.postgres_server import ThrowawayPostgres
+
+    if os.environ.get("KEFU_TEST_POSTGRES_URL"):
+        yield os.environ["KEFU_TEST_POSTGRES_URL"]
+        return
+    server = ThrowawayPostgres(free_port())
+    if not server.available:
+        pytest.fail("PostgreSQL's initdb is missing: `make test` installs Debian's postgresql")
+    with server as url:
+        yield url
+
+
+@pytest.fixture
+def pg_db(postgres_url, tau2_dir) -> Database:
+    """The τ² shop in PostgreSQL, rebuilt from scratch for each test."""
+    from assistant.db import Base
+    from assistant.shop.tau2 import import_tau2, load_tau2
+
+    db = Database(postgres_url)
+    Base.metadata.drop_all(db.engine)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    db.migrate()
+    with db.session() as session:
+        import_tau2(session, load_tau2(tau2_dir / "db.json"))
+    yield db
+    db.dispose()

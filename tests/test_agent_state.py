@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -38,14 +37,13 @@ def test_session_ids_are_validated(db, tmp_path):
         agent.respond("../../etc/passwd", "hi")
 
 
-@pytest.mark.skipif(not os.environ.get("KEFU_TEST_POSTGRES_URL"), reason="set KEFU_TEST_POSTGRES_URL to a scratch database")
-def test_postgres_checkpointer_keeps_state(db, tmp_path):
-    saver = open_checkpointer(os.environ["KEFU_TEST_POSTGRES_URL"])
+def test_postgres_checkpointer_keeps_state(db, tmp_path, postgres_url):
+    saver = open_checkpointer(postgres_url)
     session_id = f"pg-{uuid.uuid4().hex[:8]}"
     agent, _ = scripted_agent(db, tmp_path, ["Hello from PostgreSQL."])
     agent.graph.checkpointer = saver
     agent.respond(session_id, "hi")
-    again = open_checkpointer(os.environ["KEFU_TEST_POSTGRES_URL"])
+    again = open_checkpointer(postgres_url)
     state = again.get({"configurable": {"thread_id": session_id}})
     assert [m.content for m in state["channel_values"]["messages"]] == ["hi", "Hello from PostgreSQL."]
     saver.conn.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -30,11 +29,10 @@ def test_sqlite_schema_matches_models(tmp_path):
     _check(Database(f"sqlite:///{tmp_path / 'fresh.db'}"))
 
 
-@pytest.mark.skipif(not os.environ.get("KEFU_TEST_POSTGRES_URL"), reason="set KEFU_TEST_POSTGRES_URL to a scratch database")
-def test_postgres_schema_and_round_trip(tau2_dir):
+def test_postgres_schema_and_round_trip(tau2_dir, postgres_url):
     from assistant.shop.tau2 import export_tau2, import_tau2, load_tau2
 
-    db = Database(os.environ["KEFU_TEST_POSTGRES_URL"])
+    db = Database(postgres_url)
     Base.metadata.drop_all(db.engine)
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

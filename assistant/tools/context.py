@@ -22,6 +22,9 @@ class ToolContext:
     """Who acts: 'shopper', or 'staff:<name>' when staff act on a customer's behalf."""
     session: Session | None = field(default=None, repr=False)
     """The open database session of the call in progress (set by the runner)."""
+    lock_rows: bool = False
+    """A confirmed write is running: orders and payment methods are read `FOR UPDATE` (PostgreSQL), so two
+    writes spending the same gift card, or refunding to it, wait for each other instead of both passing."""
 
     @property
     def conversation(self) -> Conversation:

@@ -12,7 +12,7 @@ from assistant.tools.context import ToolContext
 def own_order(ctx: ToolContext, order_id: str) -> Order:
     """The order, if it belongs to the authenticated customer."""
     ctx.require_customer()
-    order = ctx.session.get(Order, order_id)
+    order = ctx.session.get(Order, order_id, with_for_update=ctx.lock_rows or None, populate_existing=ctx.lock_rows)
     if order is None:
         raise ToolError("Order not found")
     ctx.require_owner(order.customer_id, "this order")
@@ -31,7 +31,8 @@ def own_customer(ctx: ToolContext, user_id: str) -> Customer:
 
 def payment_method_of(customer_id: str, ctx: ToolContext, payment_method_id: str) -> PaymentMethod:
     """One of this customer's payment methods; never another customer's."""
-    method = ctx.session.get(PaymentMethod, payment_method_id)
+    method = ctx.session.get(PaymentMethod, payment_method_id, with_for_update=ctx.lock_rows or None,
+                             populate_existing=ctx.lock_rows)
     if method is None or method.customer_id != customer_id:
         raise ToolError("Payment method not found")
     return method

@@ -59,8 +59,9 @@ class ToolRunner:
         self.approval_threshold, self.language = approval_threshold, language
         self.max_identification_failures, self.identity = max_identification_failures, identity
 
-    def _context(self, session) -> ToolContext:
-        return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session)
+    def _context(self, session, lock_rows: bool = False) -> ToolContext:
+        return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session,
+                           lock_rows=lock_rows)
 
     def call(self, name: str, arguments: dict | None = None) -> ToolResult:
         """Run a tool. Reads return data; writes only return a summary and a pending-action id."""
@@ -170,7 +171,7 @@ class ToolRunner:
             if not claimed:
                 return self._unclaimed(session, action, now)
             tool = ALL_TOOLS[action.tool_name]
-            ctx = self._context(session)
+            ctx = self._context(session, lock_rows=True)
             target_id, before = self._target(ctx, tool, action.arguments)
             try:
                 after = tool.func(ctx, **action.arguments)
