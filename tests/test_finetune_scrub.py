@@ -69,7 +69,8 @@ def test_placeholders_are_consistent_across_a_conversation_and_its_tool_calls():
     tool = json.loads(out[2]["content"])
     assert tool["email"] == stand_in and tool["address"]["address1"] != "445 Maple Drive"
     assert re.fullmatch(r"\d+ [A-Z][a-z]+ [A-Z][a-z]+", tool["address"]["address1"])
-    assert tool["address"]["address2"].startswith("Apt ") and tool["address"]["zip"] == "76165"
+    assert tool["address"]["address2"].startswith("Apt ")
+    assert re.fullmatch(r"\d{5}", tool["address"]["zip"]) and tool["address"]["zip"] != "76165"
     assert scrubber.counts["EMAIL"] == 3 and scrubber.counts["ADDRESS"] == 2
     assert Scrubber().messages(messages) == out  # deterministic
 
@@ -84,7 +85,8 @@ def test_a_typed_address_gets_the_stand_ins_of_the_call_made_from_it():
     out = Scrubber().messages(messages)
     arguments = json.loads(out[1]["tool_calls"][0]["function"]["arguments"])
     assert "18 Harbor Lane" not in out[0]["content"] and "Apt 4," not in out[0]["content"]
-    assert f"{arguments['address1']}, {arguments['address2']}, Portland" in out[0]["content"]
+    assert f"{arguments['address1']}, {arguments['address2']}, {arguments['city']}" in out[0]["content"]
+    assert "Portland" not in json.dumps(out)
 
 
 def test_stand_ins_keep_their_format():
@@ -93,3 +95,31 @@ def test_stand_ins_keep_their_format():
     assert surrogate("PHONE", "14155550123", 1, "+1 415-555-0123") == "+1 555-0101"
     assert surrogate("PHONE", "13812345678", 2, "138 1234 5678") == "13800130002"
     assert luhn_ok(surrogate("CARD", "4111111111111111", 3)) and surrogate("ADDRESS", "上海市南京路12号", 1).endswith("1号")
+
+
+def test_names_zip_codes_cities_user_ids_and_other_street_forms_do_not_survive():
+    messages = [
+        {"role": "user", "content": "Hi, my name is Sara Doe and my zip code is 94107. I'm in Oakland."},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "1", "type": "function", "function": {
+            "name": "find_user_id_by_name_zip",
+            "arguments": json.dumps({"first_name": "Sara", "last_name": "Doe", "zip": "94107"})}}]},
+        {"role": "tool", "content": "sara_doe_4961"},
+        {"role": "tool", "content": json.dumps({"user_id": "sara_doe_4961", "name": {
+            "first_name": "Sara", "last_name": "Doe"}, "address": {"address1": "1 Bay St", "address2": "",
+            "city": "Oakland", "state": "CA", "country": "USA", "zip": "94107"}, "payment_methods": {
+            "credit_card_1234567": {"source": "credit_card", "id": "credit_card_1234567"}}})},
+        {"role": "assistant", "content": "Thanks Sara! Your account sara_doe_4961 is found."},
+        {"role": "user", "content": "我叫 Sara Doe，邮编 94107。Send it to 12 Ocean Highway, or 5 Elm Circle, "
+                                    "or 12 main street."},
+    ]
+    out = json.dumps(Scrubber().messages(messages), ensure_ascii=False)
+    for secret in ("Sara", "Doe", "sara", "94107", "Oakland", "sara_doe_4961", "Ocean Highway", "Elm Circle",
+                   "main street"):
+        assert secret not in out, secret
+    scrubbed = Scrubber().messages(messages)
+    record = json.loads(scrubbed[3]["content"])  # payment ids and states are not identities
+    assert "credit_card_1234567" in record["payment_methods"] and record["address"]["state"] == "CA"
+    call = json.loads(scrubbed[1]["tool_calls"][0]["function"]["arguments"])
+    assert scrubbed[2]["content"] == f"{call['first_name'].lower()}_{call['last_name'].lower()}_" \
+        + scrubbed[2]["content"].rsplit("_", 1)[1]  # the stand-in login is made of the stand-in name
+    assert call["zip"] in scrubbed[0]["content"] and call["first_name"] in scrubbed[0]["content"]
