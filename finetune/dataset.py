@@ -75,6 +75,10 @@ class BuildReport:
     categories: dict[str, int] = field(default_factory=dict)
 
 
+def _pseudonym(kind: str, value: str) -> str:
+    return f"{kind}-{hashlib.sha256(f'{kind}:{value}'.encode()).hexdigest()[:16]}"
+
+
 def build_dataset(sources: list[Path], out: Path, seed: int = 0) -> dict:
     """Filter, scrub, de-duplicate and split; write train.jsonl, eval.jsonl and card.json under `out`."""
     report, seen, splits = BuildReport(), set(), {"train": [], "eval": []}
@@ -93,7 +97,11 @@ def build_dataset(sources: list[Path], out: Path, seed: int = 0) -> dict:
             report.duplicates += 1
             continue
         seen.add(key)
-        splits[split_of(record, seed)].append(record)
+        split = split_of(record, seed)
+        # Ids and customer ids are logins and live session ids: only digests of them reach the dataset.
+        record = record | {"id": _pseudonym("conversation", record["id"]),
+                           "customer": _pseudonym("customer", record["customer"]) if record.get("customer") else None}
+        splits[split].append(record)
         report.languages[record.get("language", "?")] = report.languages.get(record.get("language", "?"), 0) + 1
         report.categories[record.get("category") or "?"] = report.categories.get(record.get("category") or "?", 0) + 1
     for name, rows in splits.items():

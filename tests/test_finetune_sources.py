@@ -51,6 +51,13 @@ def test_recorded_conversation_carries_tool_trace_rating_and_staff_correction(db
     built = [json.loads(line) for name in ("train", "eval")
              for line in (tmp_path / "dataset" / f"{name}.jsonl").read_text().splitlines()]
     assert email not in json.dumps(built) and built[0]["messages"][-1]["content"] == last["content"]
+    assert "rec-1" not in json.dumps(built) and customer_id not in json.dumps(built)  # no session id, no login
+
+    # Through the command: the unscrubbed export never lands beside the dataset.
+    env = {"KEFU_DATA_DIR": str(tmp_path), "KEFU_DATABASE_URL": db.url}
+    run_kefu("finetune", "build", "--recorded", "--out", str(tmp_path / "built"), env=env)
+    assert sorted(p.name for p in (tmp_path / "built").iterdir()) == ["card.json", "eval.jsonl", "train.jsonl"]
+    assert email not in "".join(p.read_text() for p in (tmp_path / "built").iterdir())
 
 
 def test_unrated_unresolved_recordings_are_filtered_out_of_the_build(db, tmp_path):

@@ -61,6 +61,14 @@ def test_cancel_through_the_api_with_streaming_and_the_confirm_endpoint(shop, db
     refused = client.post(f"/api/sessions/{session}/feedback", json={"message_id": state["messages"][0]["id"],
                                                                       "rating": 1})
     assert refused.status_code == 422 and "assistant's replies" in refused.json()["detail"]
+    for _ in range(5):  # repeating a thumbs-up does not multiply it: the shopper has one rating per reply
+        client.post(f"/api/sessions/{session}/feedback", json={"message_id": reply_id, "rating": 1})
+    client.post(f"/api/sessions/{session}/feedback", json={"message_id": reply_id, "rating": -1})
+    with db.session() as s:
+        from sqlalchemy import select
+
+        from assistant.db import Feedback
+        assert s.scalars(select(Feedback.rating).where(Feedback.message_id == reply_id)).all() == [-1]
 
 
 def test_sessions_are_isolated_and_ids_checked(shop, db):

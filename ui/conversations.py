@@ -100,13 +100,19 @@ def order_cards(db: Database, conversation_id: str) -> list[dict]:
 
 def record_feedback(db: Database, conversation_id: str, message_id: int, rating: int, source: str = "shopper",
                     author: str | None = None) -> None:
-    """A thumbs up (+1) or down (-1) on one of the agent's replies in this conversation."""
+    """A thumbs up (+1) or down (-1) on one of the agent's replies in this conversation. A shopper has one rating
+    per reply: rating again replaces it (ratings decide what is trained on, so repeating one counts once)."""
     if rating not in (1, -1):
         raise KefuError("rating must be +1 or -1")
     with db.session() as session:
         message = session.get(Message, message_id)
         if message is None or message.conversation_id != conversation_id or message.role != "assistant":
             raise KefuError("feedback is for one of the assistant's replies in this conversation")
+        earlier = session.scalars(select(Feedback).where(
+            Feedback.message_id == message_id, Feedback.source == source, Feedback.rating.is_not(None),
+            Feedback.author.is_(None) if author is None else Feedback.author == author)).all()
+        for row in earlier:
+            session.delete(row)
         session.add(Feedback(conversation_id=conversation_id, message_id=message_id, source=source, rating=rating,
                              author=author))
         session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -59,11 +60,16 @@ def build(
 
     out = out or get_settings().data_dir / "finetune" / "dataset"
     sources = list(sources or [])
-    if recorded:
-        sources.append(_export_recorded(out / "recorded.jsonl"))
-    if not sources:
+    if not sources and not recorded:
         raise KefuError("nothing to build from: give JSONL files, --recorded, or both")
-    card = build_dataset(sources, out, seed)
+    with tempfile.TemporaryDirectory(prefix="kefu-recorded-") as scratch:
+        # The recorded export is unscrubbed: it lives only while the build reads it, never beside the dataset.
+        if recorded:
+            sources.append(_export_recorded(Path(scratch) / "recorded.jsonl"))
+        card = build_dataset(sources, out, seed)
+    card["sources"] = [s if not s.startswith(tempfile.gettempdir()) else "recorded conversations"
+                       for s in card["sources"]]
+    (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
     typer.echo(json.dumps(card, ensure_ascii=False, indent=2))
 
 
