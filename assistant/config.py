@@ -188,13 +188,20 @@ class Settings(BaseSettings):
     """Port of the web front end."""
 
     staff_password_hash: str | None = None
-    """PBKDF2 hash of the staff console's password (`kefu ui hash-password`); unset, nobody can log in."""
+    """PBKDF2 hash of a shared staff password (`kefu ui hash-password`), for shops without staff accounts
+    (`kefu staff add NAME`); once one account exists, only accounts log in."""
 
     staff_login_max_failures: int = Field(default=5, ge=1)
     """Wrong staff passwords for one name before that name is locked out."""
 
     staff_lockout_s: float = Field(default=300, ge=1)
-    """How long a locked-out staff name is refused, even with the right password."""
+    """How long a locked-out staff name (or client address) is refused, even with the right password."""
+
+    staff_login_max_failures_per_client: int = Field(default=20, ge=1)
+    """Wrong staff logins from one client address, whatever names they try, before it is refused for a while."""
+
+    staff_session_ttl_s: float = Field(default=8 * 3600, ge=60)
+    """How long a staff login lasts before the console asks for the password again."""
 
     @property
     def models_dir(self) -> Path:

@@ -120,11 +120,17 @@ def test_an_unreadable_knowledge_folder_is_one_clear_line(tmp_path):
     assert synced.returncode == 1 and synced.stderr.strip() == f"error: {tmp_path / 'docs'} is not a folder"
 
 
-def test_the_demo_login_is_made_once_and_only_its_hash_is_kept(tmp_path):
-    from ui.auth import DEMO_HASH_FILE, demo_login, verify_password, widget_secret
+def test_the_demo_login_is_an_admin_account_made_once(db, capsys, tmp_path):
+    from assistant.cli.web import with_staff_login
+    from assistant.config import Settings
+    from ui.auth import widget_secret
+    from ui.staff_accounts import check_login, list_accounts, role_of
 
-    encoded, password = demo_login(tmp_path)
-    assert password and verify_password(password, encoded) and password not in (tmp_path / DEMO_HASH_FILE).read_text()
-    assert demo_login(tmp_path) == (encoded, None)
-    assert (tmp_path / DEMO_HASH_FILE).stat().st_mode & 0o777 == 0o600
+    settings = Settings(_env_file=None)
+    with_staff_login(settings, db, "http://127.0.0.1:7860/staff")
+    password = re.search(r"name: demo\s+password: (\S+)", capsys.readouterr().out).group(1)
+    assert check_login(db, "demo", password, None) and role_of(db, "demo") == "admin"
+    with_staff_login(settings, db, "http://127.0.0.1:7860/staff")  # later starts make nothing, print no password
+    assert "password:" not in capsys.readouterr().out and len(list_accounts(db)) == 1
     assert widget_secret(tmp_path) == widget_secret(tmp_path) and len(widget_secret(tmp_path)) == 64
+    assert (tmp_path / "widget-secret").stat().st_mode & 0o777 == 0o600

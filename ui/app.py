@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from assistant.agent import ShopAgent
 from assistant.config import Settings
 from ui.api import api_router
-from ui.auth import LoginGuard, widget_secret
+from ui.auth import ExpiringTokens, LoginGuard, widget_secret
 from ui.limits import RateLimits
 from ui.shopper import CSS, build_shopper
 from ui.site_policy import SitePolicy
+from ui.staff_accounts import check_login, has_accounts
 from ui.staff import build_staff
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,9 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     limits = RateLimits.from_settings(settings)
     app.include_router(api_router(agent, limits))
     app.add_middleware(SitePolicy, staff_origins=[o.strip() for o in settings.staff_origins.split(",") if o.strip()],
-                       widget_frame_ancestors=settings.widget_frame_ancestors)
+                       widget_frame_ancestors=settings.widget_frame_ancestors,
+                       max_login_failures=settings.staff_login_max_failures_per_client,
+                       lockout_s=settings.staff_lockout_s)
 
     @app.middleware("http")
     async def cap_api_bodies(request, call_next):
@@ -68,12 +71,22 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     def embed_example() -> str:
         return EMBED_EXAMPLE.read_text().replace("{{ORIGIN}}", f"http://{settings.ui_host}:{settings.ui_port}")
 
-    if not settings.staff_password_hash:
-        log.warning("KEFU_STAFF_PASSWORD_HASH is not set: nobody can log in to /staff "
-                    "(set it to the output of `kefu ui hash-password`)")
-    guard = LoginGuard(settings.staff_password_hash, settings.staff_login_max_failures, settings.staff_lockout_s)
-    app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=guard,
-                              auth_message="kefu staff console: your name and the staff password")
+    if not settings.staff_password_hash and not has_accounts(agent.db):
+        log.warning("no staff account and no KEFU_STAFF_PASSWORD_HASH: nobody can log in to /staff "
+                    "(add one with `kefu staff add NAME --role admin`)")
+    guard = LoginGuard(lambda name, password: check_login(agent.db, name, password, settings.staff_password_hash),
+                       settings.staff_login_max_failures, settings.staff_lockout_s)
+
+    async def staff_login(name: str, password: str) -> bool:
+        import anyio.to_thread
+
+        # PBKDF2 takes a tenth of a second: on the event loop, a burst of logins would stall every shopper.
+        return await anyio.to_thread.run_sync(guard, name, password)
+
+    app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=staff_login,
+                              auth_message="kefu staff console: your staff name and password")
+    staff_app = next(route.app for route in app.routes if getattr(route, "path", None) == "/staff")
+    staff_app.tokens = ExpiringTokens(settings.staff_session_ttl_s)
     shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir), limits)
     # The widget takes no files; Gradio's upload route is open all the same, so it accepts next to nothing.
     return gr.mount_gradio_app(app, shopper, path="/", css=CSS, max_file_size=WIDGET_MAX_FILE)

@@ -35,10 +35,6 @@ def verify_password(password: str, encoded: str | None) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
-DEMO_NAME = "demo"
-DEMO_HASH_FILE = "staff-demo-password.hash"
-
-
 def _kept(path: Path, make) -> tuple[str, bool]:
     """The secret kept in `path` (readable by its owner only), made with `make()` on first use; and whether it
     was made just now."""
@@ -51,14 +47,6 @@ def _kept(path: Path, make) -> tuple[str, bool]:
     return value, True
 
 
-def demo_login(data_dir: Path) -> tuple[str, str | None]:
-    """The demo's staff password hash, made on first use: `(hash, password)` the first time, when the password
-    must be shown (it is never stored), and `(hash, None)` afterwards."""
-    password = secrets.token_urlsafe(12)
-    encoded, made = _kept(Path(data_dir) / DEMO_HASH_FILE, lambda: hash_password(password))
-    return encoded, password if made else None
-
-
 WIDGET_SECRET_FILE = "widget-secret"
 
 
@@ -69,18 +57,28 @@ def widget_secret(data_dir: Path) -> str:
 
 
 class LoginGuard:
-    """Gradio's auth callable: checks the password, and refuses a name for `lockout_s` after `max_failures`
-    wrong passwords in that window (the right password too, so guessing gains nothing)."""
+    """Checks a staff login with `verify(name, password)`, and refuses a name for `lockout_s` after
+    `max_failures` wrong passwords in that window (the right password too, so guessing gains nothing).
+    Names seen are forgotten once their window passes, so cycling names cannot grow memory without bound."""
 
-    def __init__(self, password_hash: str | None, max_failures: int = 5, lockout_s: float = 300):
-        self.password_hash, self.max_failures, self.lockout_s = password_hash, max_failures, lockout_s
+    MAX_TRACKED = 10_000
+
+    def __init__(self, verify, max_failures: int = 5, lockout_s: float = 300):
+        self.verify, self.max_failures, self.lockout_s = verify, max_failures, lockout_s
         self.failures: dict[str, deque[float]] = defaultdict(deque)
         self.lock = threading.Lock()
+
+    def _prune(self, now: float) -> None:
+        for name in [n for n, times in self.failures.items() if not times or now - times[-1] > self.lockout_s]:
+            del self.failures[name]
+        while len(self.failures) > self.MAX_TRACKED:
+            del self.failures[next(iter(self.failures))]
 
     def locked(self, username: str) -> bool:
         now = time.monotonic()
         with self.lock:
-            recent = self.failures[username.lower()]
+            self._prune(now)
+            recent = self.failures.get(username.lower(), deque())
             while recent and now - recent[0] > self.lockout_s:
                 recent.popleft()
             return len(recent) >= self.max_failures
@@ -90,9 +88,39 @@ class LoginGuard:
         if not username or self.locked(username):
             log.warning("staff login refused for %r: locked out after repeated failures", username)
             return False
-        if verify_password(password or "", self.password_hash):
+        if self.verify(username, password or ""):
             return True
         with self.lock:
             self.failures[username.lower()].append(time.monotonic())
         log.warning("staff login failed for %r", username)
         return False
+
+
+class ExpiringTokens(dict):
+    """Gradio's login tokens (token → name), each forgotten `ttl_s` after it was issued: Gradio keeps them forever."""
+
+    def __init__(self, ttl_s: float):
+        super().__init__()
+        self.ttl_s, self.issued = ttl_s, {}
+
+    def __setitem__(self, token, name) -> None:
+        self.issued[token] = time.monotonic()
+        super().__setitem__(token, name)
+
+    def _live(self, token) -> bool:
+        issued = self.issued.get(token)
+        if issued is not None and time.monotonic() - issued > self.ttl_s:
+            super().pop(token, None)
+            self.issued.pop(token, None)
+        return super().__contains__(token)
+
+    def __contains__(self, token) -> bool:
+        return self._live(token)
+
+    def __getitem__(self, token):
+        if not self._live(token):
+            raise KeyError(token)
+        return super().__getitem__(token)
+
+    def get(self, token, default=None):
+        return super().get(token, default) if self._live(token) else default

@@ -19,6 +19,7 @@ from assistant.config import Settings
 from assistant.db import Database
 from assistant.errors import KefuError
 from assistant.serving.registry import AdapterRegistry
+from ui.staff_accounts import require_admin
 
 STEP = re.compile(r"(\d+)/(\d+) \[")
 METRICS = ("next_action_accuracy", "argument_exact_match", "valid_json_rate")
@@ -83,18 +84,29 @@ def finetune_tab(settings: Settings, db: Database) -> None:
         fraction, text = job.progress()
         return round(fraction * 100), text
 
-    def build():
+    def build(request: gr.Request):
+        require_admin(db, request.username)
         sources = [str(p) for p in [settings.data_dir / "finetune" / "simulated.jsonl"] if p.exists()]
         return start("build", ["build", "--recorded", *sources])
 
-    def train(name: str, minutes: float):
+    def train(name: str, minutes: float, request: gr.Request):
+        require_admin(db, request.username)
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name or ""):
             gr.Warning("adapter names are 1-64 letters, digits, '.', '_' or '-'")
             return poll()
         return start(f"train-{name}", ["train", "--name", name, "--max-minutes", str(minutes)])
 
-    def evaluate(name: str):
+    def evaluate(name: str, request: gr.Request):
+        require_admin(db, request.username)
         return start(f"eval-{name}", ["eval", "--name", name, "--limit", "40"])
+
+    def promote_adapter(name: str, request: gr.Request):
+        require_admin(db, request.username)
+        return registry("promote", name)
+
+    def roll_back(request: gr.Request):
+        require_admin(db, request.username)
+        return registry("rollback", "")
 
     def registry(kind: str, name: str):
         try:
@@ -126,6 +138,6 @@ def finetune_tab(settings: Settings, db: Database) -> None:
         build_button.click(build, None, [progress, log])
         train_button.click(train, [name, minutes], [progress, log])
         eval_button.click(evaluate, name, [progress, log])
-        promote.click(lambda n: registry("promote", n), chosen, table)
-        rollback.click(lambda: registry("rollback", ""), None, table)
+        promote.click(promote_adapter, chosen, table)
+        rollback.click(roll_back, None, table)
         gr.Timer(3).tick(poll, None, [progress, log], show_progress="hidden")

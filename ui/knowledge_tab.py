@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.db import Database
 from knowledge.errors import KnowledgeError
 from knowledge.sources import SOURCE_TYPES
+from ui.staff_accounts import require_admin
 
 
 def sync_knowledge(settings: Settings, db: Database) -> dict:
@@ -47,7 +48,8 @@ def knowledge_tab(settings: Settings, db: Database) -> None:
     def curated_rows():
         return [[c["id"], c["question"], c["answer"]] for c in open_knowledge_base(settings).list_curated()]
 
-    def upload(paths):
+    def upload(paths, request: gr.Request):
+        require_admin(db, request.username)
         try:
             saved = save_uploads(settings, paths)
             report = sync_knowledge(settings, db)
@@ -57,17 +59,20 @@ def knowledge_tab(settings: Settings, db: Database) -> None:
             gr.Warning(str(exc))
             return gr.skip()
 
-    def sync():
+    def sync(request: gr.Request):
+        require_admin(db, request.username)
         return sync_knowledge(settings, db)
 
-    def add(question, answer):
+    def add(question, answer, request: gr.Request):
+        require_admin(db, request.username)
         try:
             open_knowledge_base(settings).add_curated(question or "", answer or "")
         except KnowledgeError as exc:
             gr.Warning(str(exc))
         return curated_rows(), "", ""
 
-    def remove(answer_id):
+    def remove(answer_id, request: gr.Request):
+        require_admin(db, request.username)
         if answer_id:
             open_knowledge_base(settings).remove_curated(answer_id)
         return curated_rows()

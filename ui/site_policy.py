@@ -9,11 +9,16 @@ transcripts or approve refunds. This ASGI layer sits in front of it:
   lose any CORS grant for other origins, may be framed only by the console itself, and the login cookie becomes
   `SameSite=Lax`.
 - The shopper widget may be framed by `KEFU_WIDGET_FRAME_ANCESTORS` (the shop's own pages).
+- Staff logins: a client address with too many wrong logins, whatever names it tries, is refused (429) for a
+  while before its password is even checked.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 STAFF_PREFIX = "/staff"
@@ -38,9 +43,26 @@ def origin_allowed(origin: str | None, host: str | None, allowed: set[str]) -> b
 class SitePolicy:
     """Pure ASGI middleware (streams pass through untouched)."""
 
-    def __init__(self, app, staff_origins: list[str], widget_frame_ancestors: str):
+    def __init__(self, app, staff_origins: list[str], widget_frame_ancestors: str, max_login_failures: int = 20,
+                 lockout_s: float = 300):
         self.app, self.staff_origins = app, {o.rstrip("/") for o in staff_origins}
         self.widget_frame_ancestors = widget_frame_ancestors
+        self.max_login_failures, self.lockout_s = max_login_failures, lockout_s
+        self.login_failures: dict[str, deque[float]] = defaultdict(deque)
+        self.lock = threading.Lock()
+
+    def _client_locked(self, client: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            for key in [k for k, times in self.login_failures.items() if not times or now - times[-1] > self.lockout_s]:
+                del self.login_failures[key]
+            return len(self.login_failures.get(client, ())) >= self.max_login_failures
+
+    async def _refuse(self, send, status: int, detail: str) -> None:
+        body = json.dumps({"detail": detail}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -48,16 +70,19 @@ class SitePolicy:
         path = scope.get("path", "")
         staff = path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
         if staff and not origin_allowed(_header(scope, b"origin"), _header(scope, b"host"), self.staff_origins):
-            body = json.dumps({"detail": "the staff console does not answer other sites"}).encode()
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            return await send({"type": "http.response.body", "body": body})
+            return await self._refuse(send, 403, "the staff console does not answer other sites")
+        login = staff and path.rstrip("/").endswith("/login") and scope.get("method") == "POST"
+        client = (scope.get("client") or ("unknown",))[0]
+        if login and self._client_locked(client):
+            return await self._refuse(send, 429, "too many wrong staff logins from this address; try again later")
         frame = b"'self'" if staff else self.widget_frame_ancestors.encode()
         granted = (_header(scope, b"origin") or "").rstrip("/") in self.staff_origins
 
         async def with_policy(message):
             if message["type"] == "http.response.start":
+                if login and message["status"] in (400, 401):
+                    with self.lock:
+                        self.login_failures[client].append(time.monotonic())
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if not (staff and not granted and k.lower() in CORS_HEADERS)]
                 if staff:

@@ -20,6 +20,7 @@ from ui.finetune_tab import finetune_tab
 from ui.knowledge_tab import knowledge_tab
 from ui.metrics import daily_metrics, latency_long, rates_long
 from ui.shopper import chat_messages
+from ui.staff_accounts import record_view, require_admin
 
 LABELS = ["resolved well", "wrong tool", "wrong argument", "should have handed off", "policy violation", "rude",
           "other"]
@@ -75,9 +76,11 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
     def who(request: gr.Request) -> str:
         return getattr(request, "username", None) or "staff"
 
-    def show(conversation_id: str):
+    def show(conversation_id: str, request: gr.Request = None):
         if not conversation_id:
             return [], [], "", gr.update(choices=[])
+        if request is not None:
+            record_view(db, who(request), conversation_id)
         lines = conv.transcript(db, conversation_id)
         trace = [[t["at"], t["tool"], t["arguments"], t["result"], "error" if t["error"] else ""]
                  for t in conv.tool_trace(db, conversation_id)]
@@ -122,6 +125,7 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
         return rows, gr.update(choices=[r[0] for r in rows])
 
     def decide(action, approved, request: gr.Request):
+        require_admin(db, who(request))
         try:
             gr.Info(takeover.decide(db, agent, action or "", who(request), approved)[:120])
         except KefuError as exc:

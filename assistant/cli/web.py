@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+DEMO_NAME = "demo"
 app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
                   help="The web front end: shopper widget at /, staff console at /staff, HTTP API at /api.")
 
@@ -25,7 +26,7 @@ def serve_ui(host: str | None = None, port: int | None = None, settings=None) ->
     host, port = host or settings.ui_host, port or settings.ui_port
     check_port_free(host, port)
     db = Database.from_settings(settings)
-    settings = with_staff_login(settings, f"http://{host}:{port}/staff")
+    with_staff_login(settings, db, f"http://{host}:{port}/staff")
     from assistant.serving.models import aids_mismatch
 
     if warning := aids_mismatch(settings):
@@ -45,22 +46,21 @@ def check_port_free(host: str, port: int) -> None:
         raise KefuError(f"port {port} on {host} is busy: stop what runs there or set KEFU_UI_PORT")
 
 
-def with_staff_login(settings, console_url: str):
-    """Settings with a staff password: KEFU_STAFF_PASSWORD_HASH when set, else the demo login, whose password is
-    printed once, on the first start."""
-    from ui.auth import DEMO_HASH_FILE, DEMO_NAME, demo_login
+def with_staff_login(settings, db, console_url: str) -> None:
+    """Say how to log in to the staff console; on the first start of a shop with no staff account (and no shared
+    password), make the demo's `demo` admin account and print its password once (only its hash is kept)."""
+    import secrets
 
-    if settings.staff_password_hash:
-        return settings
-    encoded, password = demo_login(settings.data_dir)
-    if password:
-        typer.secho(f"staff console: {console_url}  name: {DEMO_NAME}  password: {password}\n"
-                    f"  (shown once; set KEFU_STAFF_PASSWORD_HASH from `kefu ui hash-password` for your own)",
-                    fg="yellow")
-    else:
-        typer.echo(f"staff console: {console_url}  name: {DEMO_NAME}, with the password printed on the first start "
-                   f"(delete {settings.data_dir / DEMO_HASH_FILE} for a new one)")
-    return settings.model_copy(update={"staff_password_hash": encoded})
+    from ui.staff_accounts import add_account, has_accounts
+
+    if settings.staff_password_hash or has_accounts(db):
+        typer.echo(f"staff console: {console_url}  (your staff account; `kefu staff add NAME` adds one)")
+        return
+    password = secrets.token_urlsafe(12)
+    add_account(db, DEMO_NAME, password, role="admin")
+    typer.secho(f"staff console: {console_url}  name: {DEMO_NAME}  password: {password}\n"
+                f"  (shown once; `kefu staff add NAME --role admin` adds your own, `kefu staff disable {DEMO_NAME}` "
+                "retires this one)", fg="yellow")
 
 
 @app.callback()

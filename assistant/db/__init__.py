@@ -13,6 +13,7 @@ from assistant.db.conversation import (
     ToolCall,
 )
 from assistant.db.engine import Database
+from assistant.db.staff import StaffAccount
 from assistant.db.shop import (
     Customer,
     ExchangeRequest,
@@ -29,5 +30,5 @@ from assistant.db.shop import (
 __all__ = [
     "AdapterVersion", "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
     "Fulfillment", "HandoffTicket", "Message", "Order", "OrderItem", "Payment", "PaymentMethod",
-    "PendingAction", "Product", "ReturnRequest", "ToolCall", "Variant",
+    "PendingAction", "Product", "ReturnRequest", "StaffAccount", "ToolCall", "Variant",
 ]
