@@ -164,3 +164,30 @@ def test_context_editing_never_widens_the_offered_tools():
     assert "exchange_delivered_order_items" in seen["tools"]  # a delivered order: no pending-order changes
     assert not seen["tools"] & {"modify_pending_order_items", "modify_pending_order_address",
                                 "modify_pending_order_payment"}
+
+
+def test_a_described_order_just_looked_up_answers_a_status_question():
+    record = {"order_id": "#W7654321", "status": "processed", "items": [],
+              "fulfillments": [{"tracking_id": ["123456789012"], "item_ids": []}]}
+    messages = [HumanMessage("I need the tracking number for my order that already shipped."),
+                AIMessage("", tool_calls=[{"name": "get_order_details", "args": {"order_id": "#W7654321"},
+                                           "id": "c1"}]),
+                ToolMessage(json.dumps(record), tool_call_id="c1", name="get_order_details")]
+    assert answered_orders(messages) == [record]
+    changing = [HumanMessage("I want to cancel my order that already shipped."), *messages[1:]]
+    assert answered_orders(changing) == []  # a change is asked for: the model goes on
+
+
+def test_address_fields_are_copied_from_the_conversation():
+    said = [HumanMessage("Please send it to 9 Quarry Road, Unit 3, Tucson, AZ 85701, USA."),
+            ToolMessage(json.dumps({"address": {"address1": "570 Main Street", "city": "Chicago"}}),
+                        tool_call_id="c1", name="get_user_details")]
+    garbled = {"order_id": "#W1", "address1": "9 Quary Rd", "address2": "Unit 3", "city": "Tucus", "state": "AZ",
+               "country": "USA", "zip": "85710"}
+    assert repaired_arguments("modify_pending_order_address", garbled, said) == garbled | {
+        "address1": "9 Quarry Road", "city": "Tucson", "zip": "85701"}
+    profile = {"user_id": "u", "address1": "570 Main Street", "address2": "", "city": "Chicago", "state": "IL",
+               "country": "USA", "zip": "60627"}
+    assert repaired_arguments("modify_user_address", profile, said) == profile  # the profile's own values stay
+    invented = profile | {"address1": "123 Elm Street", "city": "Austin"}
+    assert repaired_arguments("modify_user_address", invented, said) == invented  # nothing close: left to the tools

@@ -3,6 +3,8 @@
 - Identification values come from what the shopper typed. A 135M model sometimes garbles a long email while
   copying it (an extra digit, a run of repeated characters); a value the shopper never typed is replaced by the
   closest one they did. This never widens access: the ToolRunner still looks the customer up by that value.
+- Address fields come from the conversation: a street, city, state or zip code that is neither in what the shopper
+  typed nor in a tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - A read-only lookup called with arguments it does not take (the small model carries item ids over from the
   change it had in mind) runs with those dropped. Write tools keep their strict validation.
@@ -14,7 +16,7 @@ import difflib
 import re
 
 from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL
@@ -23,6 +25,36 @@ from assistant.tools import ALL_TOOLS
 
 ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
 FIELDS = {"find_user_id_by_email": {"email": EMAIL}, "find_user_id_by_name_zip": {"zip": ZIP}}
+ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
+ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
+_PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
+CLOSE_ENOUGH = 0.7
+
+
+def _pieces(texts: list[str]) -> list[str]:
+    """Runs of one to four words inside the texts' comma-separated pieces: the candidates an address field may
+    have been copied from."""
+    runs = set()
+    for text in texts:
+        for piece in _PIECE.findall(text):
+            words = piece.split()
+            runs |= {" ".join(words[i:i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
+    return sorted(runs)
+
+
+def _repaired_address(arguments: dict, messages: list[BaseMessage]) -> dict:
+    texts = [str(m.content) for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
+    seen = " ".join(texts).lower()
+    candidates, fixed = None, dict(arguments)
+    for field in ADDRESS_FIELDS:
+        value = arguments.get(field)
+        if not isinstance(value, str) or not value or value.lower() in seen:
+            continue
+        candidates = candidates if candidates is not None else _pieces(texts)
+        best = _closest(value, candidates) if candidates else None
+        if best and difflib.SequenceMatcher(None, value.lower(), best.lower()).ratio() >= CLOSE_ENOUGH:
+            fixed[field] = best
+    return fixed
 
 
 def _closest(value: str, candidates: list[str]) -> str:
@@ -44,6 +76,8 @@ def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) 
     if name in ALL_TOOLS and not is_write(name):
         known = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {})
         arguments = {key: value for key, value in arguments.items() if key in known}
+    if name in ADDRESS_TOOLS:
+        return _repaired_address(arguments, messages)
     patterns = FIELDS.get(name)
     if not patterns:
         return arguments

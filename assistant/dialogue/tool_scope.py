@@ -73,6 +73,10 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
         return []
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
     named, orders = named_orders(said), _looked_up(messages)
+    if not named and last.name == "get_order_details":
+        # An order the shopper described ("my latest order") and kefu found: the one just looked up.
+        record = _looked_up([last])
+        named = set(record)
     if not named or not named <= set(orders) or requested_writes(said):
         return []
     return [orders[i] for i in sorted(named)]
