@@ -187,6 +187,10 @@ class Settings(BaseSettings):
     ui_port: int = Field(default=7860, ge=1, le=65535)
     """Port of the web front end."""
 
+    staff_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the staff console on this port of its own (and not under the public one), so that nothing running
+    on the widget's origin can reach it; unset, it is at /staff of the public port."""
+
     staff_password_hash: str | None = None
     """PBKDF2 hash of a shared staff password (`kefu ui hash-password`), for shops without staff accounts
     (`kefu staff add NAME`); once one account exists, only accounts log in."""

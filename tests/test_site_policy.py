@@ -55,3 +55,14 @@ def test_the_widget_may_be_framed_by_the_shop_only(client):
     assert page.status_code == 200
     assert page.headers["content-security-policy"] == "frame-ancestors https://example-shop.com"
     assert "x-frame-options" not in page.headers
+
+
+def test_the_console_can_live_on_a_port_of_its_own(db, tmp_path):
+    agent, _ = scripted_agent(db, tmp_path, [], staff_password_hash=hash_password("s3cret-pass"))
+    public = TestClient(create_app(agent, agent.settings, parts=("public",)))
+    assert public.get("/staff/config").status_code == 404  # not under the widget's origin at all
+    assert public.get("/").status_code == 200 and public.post("/api/sessions").status_code == 200
+    console = TestClient(create_app(agent, agent.settings, parts=("staff",)))
+    assert console.get("/staff/config").status_code == 401 and console.get("/").status_code == 404
+    assert console.post("/api/sessions").status_code == 404
+    agent.close()

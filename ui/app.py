@@ -39,11 +39,13 @@ async def _lifespan(_app: FastAPI):
     yield
 
 
-def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
-    """The FastAPI app with both Gradio apps mounted; `uvicorn` serves it."""
+def create_app(agent: ShopAgent, settings: Settings, parts: tuple[str, ...] = ("public", "staff")) -> FastAPI:
+    """The FastAPI app that `uvicorn` serves: the public part (widget, API, embed example) and the staff console,
+    or only one of them (KEFU_STAFF_PORT serves the console on a port of its own)."""
     app = FastAPI(title="kefu", summary="Customer-service assistant: chat API", lifespan=_lifespan)
     limits = RateLimits.from_settings(settings)
-    app.include_router(api_router(agent, limits))
+    if "public" in parts:
+        app.include_router(api_router(agent, limits))
     app.add_middleware(SitePolicy, staff_origins=[o.strip() for o in settings.staff_origins.split(",") if o.strip()],
                        widget_frame_ancestors=settings.widget_frame_ancestors,
                        max_login_failures=settings.staff_login_max_failures_per_client,
@@ -67,10 +69,22 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
     def healthz() -> dict:
         return {"ok": True}
 
+    if "staff" in parts:
+        app = _with_staff(app, agent, settings)
+    if "public" not in parts:
+        return app
+
     @app.get("/embed-example", response_class=HTMLResponse)
     def embed_example() -> str:
         return EMBED_EXAMPLE.read_text().replace("{{ORIGIN}}", f"http://{settings.ui_host}:{settings.ui_port}")
 
+    shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir), limits)
+    # The widget takes no files; Gradio's upload route is open all the same, so it accepts next to nothing.
+    return gr.mount_gradio_app(app, shopper, path="/", css=CSS, max_file_size=WIDGET_MAX_FILE)
+
+
+def _with_staff(app: FastAPI, agent: ShopAgent, settings: Settings) -> FastAPI:
+    """The staff console at /staff: per-person logins checked off the event loop, logins that expire."""
     if not settings.staff_password_hash and not has_accounts(agent.db):
         log.warning("no staff account and no KEFU_STAFF_PASSWORD_HASH: nobody can log in to /staff "
                     "(add one with `kefu staff add NAME --role admin`)")
@@ -87,6 +101,4 @@ def create_app(agent: ShopAgent, settings: Settings) -> FastAPI:
                               auth_message="kefu staff console: your staff name and password")
     staff_app = next(route.app for route in app.routes if getattr(route, "path", None) == "/staff")
     staff_app.tokens = ExpiringTokens(settings.staff_session_ttl_s)
-    shopper = build_shopper(agent, settings.shop_name, widget_secret(settings.data_dir), limits)
-    # The widget takes no files; Gradio's upload route is open all the same, so it accepts next to nothing.
-    return gr.mount_gradio_app(app, shopper, path="/", css=CSS, max_file_size=WIDGET_MAX_FILE)
+    return app

@@ -25,16 +25,24 @@ def serve_ui(host: str | None = None, port: int | None = None, settings=None) ->
     settings = settings or get_settings()
     host, port = host or settings.ui_host, port or settings.ui_port
     check_port_free(host, port)
+    if settings.staff_port:
+        check_port_free(host, settings.staff_port)
     db = Database.from_settings(settings)
-    with_staff_login(settings, db, f"http://{host}:{port}/staff")
+    staff_url = f"http://{host}:{settings.staff_port or port}/staff"
+    with_staff_login(settings, db, staff_url)
     from assistant.serving.models import aids_mismatch
 
     if warning := aids_mismatch(settings):
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     with ShopAgent(db, settings) as agent:
         threading.Thread(target=agent.warm_up, name="kb-warm-up", daemon=True).start()
-        typer.echo(f"kefu at http://{host}:{port}/  (staff: /staff, API: /api, docs: /docs)")
-        uvicorn.run(create_app(agent, settings), host=host, port=port, log_level="warning")
+        if settings.staff_port:  # the console on its own port: the public one has no /staff at all
+            console = uvicorn.Server(uvicorn.Config(create_app(agent, settings, parts=("staff",)), host=host,
+                                                    port=settings.staff_port, log_level="warning"))
+            threading.Thread(target=console.run, name="staff-console", daemon=True).start()
+        parts = ("public",) if settings.staff_port else ("public", "staff")
+        typer.echo(f"kefu at http://{host}:{port}/  (staff: {staff_url}, API: /api, docs: /docs)")
+        uvicorn.run(create_app(agent, settings, parts=parts), host=host, port=port, log_level="warning")
 
 
 def check_port_free(host: str, port: int) -> None:
