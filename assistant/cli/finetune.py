@@ -169,3 +169,44 @@ def evaluate(
                             dataset or settings.data_dir / "finetune" / "dataset", limit, scoped_tools)
     adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
     typer.echo(json.dumps({"base": card["base"], "adapter": card["adapter"]}, indent=2))
+
+
+@app.command()
+def rft(
+    tasks: Annotated[str, typer.Option(help="gen-tau2, gen-demo, demo, tau2 or a τ²-format tasks file.")] = "gen-tau2",
+    split: Annotated[str, typer.Option(help="Only `train`: dev selects adapters, test reports them.")] = "train",
+    trials: Annotated[int, typer.Option(min=1, max=8, help="Conversations per task.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Conversations at once.")] = 8,
+    model: Annotated[str | None, typer.Option(help="Served adapter to play (default: settings).")] = None,
+    name: Annotated[str, typer.Option(help="Round name, used in the record ids.")] = "rft1",
+    out: Annotated[Path | None, typer.Option(help="JSONL to write (default var/finetune/<name>.jsonl).")] = None,
+) -> None:
+    """Rejection fine-tuning data: the served adapter plays a train split; the conversations that pass, with no
+    safety finding, are written for `kefu finetune build` (next to the simulated ones), then `train
+    --init-adapter` continues from the served adapter."""
+    from rich.progress import Progress
+
+    from assistant.cli.evaluate import NAMED, _agent_factory
+    from assistant.config import get_settings
+    from assistant.evaluation.runner import run_eval
+    from assistant.evaluation.shops import shop_template
+    from assistant.evaluation.tasks import load_tasks
+    from assistant.evaluation.users import ScriptedUser
+    from finetune.dataset import write_jsonl
+    from finetune.rft import Keeper, check_split
+
+    check_split(split)
+    settings = get_settings()
+    path = NAMED.get(tasks) or Path(tasks)
+    selected = load_tasks(path, split=split)
+    template = shop_template(path, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    keeper = Keeper(name)
+    with Progress() as bar:
+        job = bar.add_task(f"playing {len(selected)} tasks × {trials}", total=len(selected) * trials)
+        results = run_eval(selected, trials, template, settings.data_dir / "finetune" / "rft-work",
+                           _agent_factory(settings, model, None), ScriptedUser, concurrency=concurrency,
+                           progress=lambda _r: bar.advance(job), keep=keeper)
+    out = out or settings.data_dir / "finetune" / f"{name}.jsonl"
+    write_jsonl(keeper.records, out)
+    typer.echo(f"{sum(r.success for r in results)} of {len(results)} conversations passed; "
+               f"{len(keeper.records)} kept → {out}")

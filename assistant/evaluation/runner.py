@@ -82,8 +82,9 @@ def categorize(task: Task, db_match: bool, missing: list[str], handed_off: bool,
 
 
 def run_trial(task: Task, trial: int, template: Path, workdir: Path, make_agent: Callable, make_user: Callable,
-              initial: dict, expected: dict) -> Trial:
-    """Play one conversation on a fresh copy of the shop and score it."""
+              initial: dict, expected: dict, keep: Callable | None = None) -> Trial:
+    """Play one conversation on a fresh copy of the shop and score it; `keep(trial, agent, session_id, task)`
+    sees each scored conversation before its agent closes (rejection fine-tuning keeps the passing ones)."""
     path = workdir / f"trial-{task.id}-{trial}-{uuid.uuid4().hex[:6]}.db"
     shutil.copy(template, path)
     db = Database(f"sqlite:///{path}")
@@ -120,11 +121,14 @@ def run_trial(task: Task, trial: int, template: Path, workdir: Path, make_agent:
     events = event_counts(db, session_id)
     failure = "crash" if error else categorize(task, db_match, missing, handed_off, tools, expected_changes,
                                                actual_changes, events)
+    result = Trial(task.id, trial, failure is None, db_match, missing, handed_off, failure, safety, events, turns,
+                   _transcript(messages), tools, error)
+    if keep is not None:
+        keep(result, agent, session_id, task)
     getattr(agent, "close", lambda: None)()
     db.dispose()
     scoring.remove_database(path)
-    return Trial(task.id, trial, failure is None, db_match, missing, handed_off, failure, safety, events, turns,
-                 _transcript(messages), tools, error)
+    return result
 
 
 def pass_hat_k(successes: dict[str, list[bool]], k: int) -> float:
@@ -134,7 +138,8 @@ def pass_hat_k(successes: dict[str, list[bool]], k: int) -> float:
 
 
 def run_eval(tasks: list[Task], trials: int, template: Path, workdir: Path, make_agent: Callable,
-             make_user: Callable, *, concurrency: int = 1, progress: Callable | None = None) -> list[Trial]:
+             make_user: Callable, *, concurrency: int = 1, progress: Callable | None = None,
+             keep: Callable | None = None) -> list[Trial]:
     """Every task `trials` times; results in task order."""
     workdir.mkdir(parents=True, exist_ok=True)
     seed = Database(f"sqlite:///{template}")
@@ -144,8 +149,8 @@ def run_eval(tasks: list[Task], trials: int, template: Path, workdir: Path, make
     jobs = [(t, i) for t in tasks for i in range(trials)]
     results = []
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = [pool.submit(run_trial, t, i, template, workdir, make_agent, make_user, initial, expected[t.id])
-                   for t, i in jobs]
+        futures = [pool.submit(run_trial, t, i, template, workdir, make_agent, make_user, initial, expected[t.id],
+                               keep) for t, i in jobs]
         for future in as_completed(futures):
             results.append(future.result())
             if progress:
