@@ -1,5 +1,5 @@
-"""PostgreSQL, as a shop runs it: the τ² replay, one write per confirmation, and no double spend or lost refund
-when two writes touch the same gift card at once (rows are read FOR UPDATE)."""
+"""PostgreSQL, as a shop runs it: every τ² task's replay, one write per confirmation, and no double spend or
+lost refund when two writes touch the same gift card at once (rows are read FOR UPDATE)."""
 
 from __future__ import annotations
 
@@ -8,43 +8,54 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from assistant.db import AuditLog, Order, Payment, PaymentMethod
-from assistant.shop.tau2 import export_tau2
 from assistant.tools import ToolRunner
-from assistant.tools.replay import replay
 from tests.conftest import TAU2
 
 TASKS = {t["id"]: t for t in json.loads((TAU2 / "tasks.json").read_text())}
-INDEX = {t["task_id"]: t for t in json.loads((TAU2 / "expected" / "INDEX.json").read_text())["tasks"]}
-WRITES = ("cancel_pending_order", "modify_pending_order_items", "modify_pending_order_address",
-          "modify_pending_order_payment", "return_delivered_order_items", "exchange_delivered_order_items",
-          "modify_user_address")
 
 
-def _one_task_per_write() -> list[str]:
-    chosen = {}
-    for task_id, task in TASKS.items():
-        for action in task["evaluation_criteria"]["actions"]:
-            chosen.setdefault(action["name"], task_id)
-    return sorted({chosen[name] for name in WRITES})
+@pytest.fixture(scope="module")
+def tau2_on_postgres(postgres_url, tau2_dir):
+    """A `tau2_template` database holding τ²'s shop, imported once; each task replays on a copy of it
+    (CREATE DATABASE … TEMPLATE, a file copy inside the server)."""
+    from sqlalchemy import create_engine, text
+
+    from assistant.db import Database
+    from assistant.shop.tau2 import import_tau2, load_tau2
+
+    base = make_url(postgres_url)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS tau2_template"))
+        connection.execute(text("CREATE DATABASE tau2_template"))
+    template = Database(base.set(database="tau2_template").render_as_string(hide_password=False))
+    template.migrate()
+    with template.session() as session:
+        import_tau2(session, load_tau2(tau2_dir / "db.json"))
+    template.dispose()  # a template database must have no connections when it is copied
+
+    def fresh(name: str) -> Database:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE tau2_template'))
+        return Database(base.set(database=name).render_as_string(hide_password=False))
+
+    yield fresh
+    admin.dispose()
 
 
-@pytest.mark.parametrize("task_id", _one_task_per_write())
-def test_tau2_replay_on_postgres_reproduces_expected_records(task_id, pg_db):
-    expected = json.loads((TAU2 / "expected" / f"{task_id}.json").read_text())
-    runner = ToolRunner(pg_db, f"replay-{task_id}", actor="staff:conformance")
-    if INDEX[task_id]["user_id"]:
-        runner.act_as_customer(INDEX[task_id]["user_id"])
-    results = list(replay(runner, TASKS[task_id]["evaluation_criteria"]["actions"], confirm=True))
-    for result, gold in zip(results, expected["outputs"], strict=True):
-        assert (f"Error: {result.error}" if result.error else result.output) == gold["output"], gold["action_id"]
-    with pg_db.session() as session:
-        state = export_tau2(session)
-    for kind in ("users", "orders"):
-        for key, record in expected["changed"][kind].items():
-            assert {k: v for k, v in state[kind][key].items() if v is not None} == \
-                {k: v for k, v in record.items() if v is not None}, key
+@pytest.mark.parametrize("task_id", sorted(TASKS, key=int))
+def test_tau2_replay_on_postgres_reproduces_expected_records(task_id, tau2_on_postgres):
+    from tests.test_tau2_conformance import check_task
+
+    db = tau2_on_postgres(f"task_{task_id}")
+    try:
+        check_task(task_id, db)
+    finally:
+        db.dispose()
 
 
 def _at_once(calls) -> list:

@@ -28,24 +28,21 @@ def _without_nulls(record: dict) -> dict:
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _replay_task(task_id: str, template, tmp_path) -> tuple[list, dict]:
-    path = tmp_path / "task.db"
-    shutil.copy(template, path)
-    db = Database(f"sqlite:///{path}")
+def _replay_task(task_id: str, db: Database) -> tuple[list, dict]:
     runner = ToolRunner(db, f"replay-{task_id}", actor="staff:conformance")
     if INDEX[task_id]["user_id"]:
         runner.act_as_customer(INDEX[task_id]["user_id"])
     results = list(replay(runner, TASKS[task_id]["evaluation_criteria"]["actions"], confirm=True))
     with db.session() as session:
         state = export_tau2(session)
-    db.dispose()
     return results, state
 
 
-def _check(task_id: str, tau2_template, tmp_path) -> None:
+def check_task(task_id: str, db: Database) -> None:
+    """Replay the task's gold actions on `db` (a fresh τ² shop) and compare outputs and records with expected/."""
     expected = json.loads((TAU2 / "expected" / f"{task_id}.json").read_text())
     initial = _initial()
-    results, state = _replay_task(task_id, tau2_template, tmp_path)
+    results, state = _replay_task(task_id, db)
     assert len(results) == len(expected["outputs"])
     for result, gold in zip(results, expected["outputs"]):
         if gold.get("error"):
@@ -59,6 +56,16 @@ def _check(task_id: str, tau2_template, tmp_path) -> None:
         for key, record in expected["changed"][kind].items():
             assert _without_nulls(state[kind][key]) == _without_nulls(record), key
     assert state["products"] == initial["products"]
+
+
+def _check(task_id: str, tau2_template, tmp_path) -> None:
+    path = tmp_path / "task.db"
+    shutil.copy(tau2_template, path)
+    db = Database(f"sqlite:///{path}")
+    try:
+        check_task(task_id, db)
+    finally:
+        db.dispose()
 
 
 @pytest.mark.parametrize("task_id", SPLITS["train"])
