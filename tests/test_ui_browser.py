@@ -113,6 +113,10 @@ def test_staff_logs_in_takes_over_replies_and_hands_back(browser, site):
     page.locator("#staff-handback").click()
     expect(page.locator("#staff-state")).to_contain_text("open", timeout=30_000)
     assert any(m.name == "staff" and "Ana" in m.content for m in agent.messages("shopper-42"))
+    page.locator("#staff-logout").click()  # the login ends: the console asks for it again
+    expect(page.get_by_role("button", name=re.compile("login", re.I))).to_be_visible(timeout=30_000)
+    page.goto(server.url + "/staff/")
+    expect(page.get_by_role("button", name=re.compile("login", re.I))).to_be_visible(timeout=30_000)
 
 
 

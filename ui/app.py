@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
@@ -96,6 +96,10 @@ def _with_staff(app: FastAPI, agent: ShopAgent, settings: Settings) -> FastAPI:
 
         # PBKDF2 takes a tenth of a second: on the event loop, a burst of logins would stall every shopper.
         return await anyio.to_thread.run_sync(guard, name, password)
+
+    @app.get("/staff", include_in_schema=False)
+    def staff_root() -> RedirectResponse:  # where Gradio sends a colleague who logged out
+        return RedirectResponse("/staff/")
 
     app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=staff_login,
                               auth_message="kefu staff console: your staff name and password")

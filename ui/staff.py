@@ -133,7 +133,9 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
         return approvals_view()
 
     with gr.Blocks(title="kefu · staff") as console:
-        gr.Markdown("### kefu · staff console")
+        with gr.Row():
+            gr.Markdown("### kefu · staff console")
+            gr.Button("Log out", link="/staff/logout", size="sm", scale=0, elem_id="staff-logout")
         with gr.Tab("Queue"):
             queue = gr.Dataframe(headers=QUEUE_COLUMNS, value=lambda: queue_rows(db), interactive=False,
                                  elem_id="staff-queue", wrap=True)
