@@ -8,6 +8,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 from sqlalchemy import select
 
 from assistant.db import AuditLog
@@ -58,7 +59,7 @@ def test_a_login_is_checked_off_the_event_loop_and_expires(db, tmp_path):
     add_account(db, "ana", "ana's password", role="admin")
     agent, _ = scripted_agent(db, tmp_path, [], staff_session_ttl_s=60)
     app = create_app(agent, agent.settings)
-    staff = next(route.app for route in app.routes if getattr(route, "path", None) == "/staff")
+    staff = next(route.app for route in app.routes if isinstance(route, Mount) and route.path == "/staff")
     assert asyncio.iscoroutinefunction(staff.auth)  # Gradio awaits it; PBKDF2 runs in a worker thread
     client = TestClient(app)
     assert _login(client, "ana", "ana's password").status_code == 200

@@ -11,6 +11,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.routing import Mount
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
@@ -103,6 +104,6 @@ def _with_staff(app: FastAPI, agent: ShopAgent, settings: Settings) -> FastAPI:
 
     app = gr.mount_gradio_app(app, build_staff(agent), path="/staff", auth=staff_login,
                               auth_message="kefu staff console: your staff name and password")
-    staff_app = next(route.app for route in app.routes if getattr(route, "path", None) == "/staff")
+    staff_app = next(route.app for route in app.routes if isinstance(route, Mount) and route.path == "/staff")
     staff_app.tokens = ExpiringTokens(settings.staff_session_ttl_s)
     return app
