@@ -121,3 +121,18 @@ def test_the_variant_the_shopper_names_is_matched_once_the_order_is_looked_up(db
     last = model.prompts[1][-1]  # after the model's own lookup, kefu matched the variant before its next step
     assert last.type == "tool" and last.name == "find_item_variants"
     assert f"{item_id} -> {target_id}" in str(last.content)
+
+
+def test_variants_are_looked_for_only_when_a_swap_is_asked_without_the_new_item_id():
+    from assistant.dialogue.tool_scope import KEFU_STEPS, offered_tools
+    from assistant.dialogue.variant_finder import VariantFinderMiddleware
+
+    wants = VariantFinderMiddleware.wants_a_swap
+    assert wants(["I want the lamp in black instead"])
+    assert not wants(["I want the lamp swapped for item 1234567890"])  # the shopper named it: nothing to find
+    assert not wants(["I need to change something on my order"])  # an unnamed change asks for no swap
+    assert not wants(["where is my order?"])
+    # kefu runs its helpers itself; the small model is not shown them (a larger one is, with the aids off)
+    from langchain_core.messages import HumanMessage, ToolMessage
+    identified = [HumanMessage("a@b.com"), ToolMessage("ann_1", tool_call_id="1", name="find_user_id_by_email")]
+    assert not offered_tools(identified) & KEFU_STEPS

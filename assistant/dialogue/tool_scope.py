@@ -32,6 +32,9 @@ WRITES_BY_STATUS = {
 }
 ACCOUNT_WRITES = {"modify_user_address"}
 ORDER_LOOKUPS = {"get_order_details", "track_shipment"}
+KEFU_STEPS = {"list_user_orders", "find_item_variants"}
+"""Helpers kefu runs itself for a small model (order and variant finding); offered to the model only when the
+small-model aids are off, so that a larger model can call them on its own."""
 
 
 def named_orders(texts: list[str]) -> set[str]:
@@ -95,7 +98,7 @@ def offered_tools(messages: list[BaseMessage], identified: bool = False) -> set[
     fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders.values()))
     if named_orders(said) - set(orders):
         fitting |= set().union(*WRITES_BY_STATUS.values())  # an order not looked up yet may have any status
-    reads = {name for name in ALL_TOOLS if not is_write(name)} - IDENTIFY
+    reads = {name for name in ALL_TOOLS if not is_write(name)} - IDENTIFY - KEFU_STEPS
     if not named_orders([*said, *(str(m.content) for m in results)]):
         reads -= ORDER_LOOKUPS  # no order named yet: ask, or list the customer's orders with get_user_details
     return reads | OPEN | (fitting & requested_writes(said))

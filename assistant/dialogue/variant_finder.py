@@ -8,16 +8,19 @@ words against the option values. When the shopper wants an item swapped and an o
 from __future__ import annotations
 
 import json
+import re
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import HumanMessage, ToolMessage
 
 from assistant.db import Database
 from assistant.dialogue.identify_first import own_step
-from assistant.dialogue.intents import ITEMS, requested_writes
+from assistant.dialogue.intents import ADDRESS, ITEMS, PAYMENT, requested_writes
 from assistant.tools import ToolRunner
 
 SWAPPABLE = {"pending", "delivered"}
+ITEM_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
+NO_MATCH = "No available variant"
 
 
 def _looked_up_order(messages) -> tuple[str | None, list[str]]:
@@ -50,8 +53,17 @@ class VariantFinderMiddleware(AgentMiddleware):
 
     def before_model(self, state, runtime) -> dict | None:
         order_id, said = _looked_up_order(state["messages"])
-        if order_id is None or not requested_writes(said) & ITEMS:
+        if order_id is None or not self.wants_a_swap(said):
             return None
         ctx = runtime.context
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language)
-        return own_step(runner, ctx, "find_item_variants", {"order_id": order_id, "wanted": " ".join(said)[-800:]})
+        step = own_step(runner, ctx, "find_item_variants", {"order_id": order_id, "wanted": " ".join(said)[-800:]})
+        # Only a match helps; "nothing matches" would be one more thing for a small model to misread.
+        return None if str(step["messages"][-1].content).startswith(NO_MATCH) else step
+
+    @staticmethod
+    def wants_a_swap(said: list[str]) -> bool:
+        """An item swap asked for in so many words, with no new item id given (then there is nothing to find)."""
+        wanted = requested_writes(said)
+        unnamed_change = ADDRESS | PAYMENT <= wanted  # "change my order": every change is offered, none asked
+        return bool(wanted & ITEMS) and not unnamed_change and not any(ITEM_ID.search(t) for t in said)
