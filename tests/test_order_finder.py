@@ -128,7 +128,7 @@ def test_variants_are_looked_for_only_when_a_swap_is_asked_without_the_new_item_
     from assistant.dialogue.variant_finder import VariantFinderMiddleware
 
     wants = VariantFinderMiddleware.wants_a_swap
-    assert wants(["I want the lamp in black instead"])
+    assert wants(["Can I swap the lamp for the black one?"])
     assert not wants(["I want the lamp swapped for item 1234567890"])  # the shopper named it: nothing to find
     assert not wants(["I need to change something on my order"])  # an unnamed change asks for no swap
     assert not wants(["where is my order?"])
