@@ -8,6 +8,8 @@ id lives, encrypted, in the browser's localStorage, so a reload or a server rest
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import logging
 import re
@@ -28,16 +30,29 @@ POLL_S = 2.0
 log = logging.getLogger(__name__)
 
 
-def new_session_id() -> str:
-    return f"web-{secrets.token_hex(16)}"
+WEB_SESSION = re.compile(r"^web-([0-9a-f]{16})([0-9a-f]{16})$")
 
 
-WEB_SESSION = re.compile(r"^web-[0-9a-f]{32}$")
+class SessionIds:
+    """Widget conversation ids this server mints: a random half and its HMAC under the widget key, so an id a
+    client makes up (even a well-formed one, sent straight to the Gradio endpoints) is never accepted."""
 
+    def __init__(self, secret: str):
+        self.key = secret.encode()
 
-def usable(session_id: str | None) -> str:
-    """The browser's stored session id when this widget issued it, else a fresh one."""
-    return session_id if isinstance(session_id, str) and WEB_SESSION.match(session_id) else new_session_id()
+    def _mac(self, nonce: str) -> str:
+        return hmac.new(self.key, nonce.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def new(self) -> str:
+        nonce = secrets.token_hex(8)
+        return f"web-{nonce}{self._mac(nonce)}"
+
+    def usable(self, session_id: str | None) -> str:
+        """The id when this widget issued it, else a fresh one."""
+        found = WEB_SESSION.match(session_id) if isinstance(session_id, str) else None
+        if found and hmac.compare_digest(found.group(2), self._mac(found.group(1))):
+            return session_id
+        return self.new()
 
 
 def chat_messages(lines: list[conv.Line]) -> list[gr.ChatMessage]:
@@ -78,6 +93,8 @@ CSS = """
 def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
                   limits: RateLimits | None = None) -> gr.Blocks:
     db = agent.db
+    ids = SessionIds(secret or secrets.token_hex(32))
+    usable, new_session_id = ids.usable, ids.new
 
     def view(session_id: str):
         pending = conv.pending_action(db, session_id)
@@ -140,7 +157,8 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
 
     def answer(session_id: str | None, pending_id: str | None, confirm: bool, request: gr.Request):
         if not pending_id:
-            yield (usable(session_id), "", *view(usable(session_id)))
+            session_id = usable(session_id)
+            yield (session_id, "", *view(session_id))
             return
         yield from send("", session_id, request, (pending_id, confirm))
 

@@ -63,18 +63,17 @@ def _text(bubble: dict) -> str:
 
 def _run_widget_shopper(url: str, shopper: Shopper, deadline: float) -> None:
     """The same shopper through the widget's `/send` endpoint (what the browser calls), via gradio_client."""
-    import secrets
-
     from gradio_client import Client
 
     try:
         client = Client(url.rstrip("/") + "/", verbose=False)
-        shopper.session_id, turn = f"web-{secrets.token_hex(16)}", 0
+        turn = 0  # the first reply carries the conversation id the server issued, as a browser keeps it
         while time.monotonic() < deadline:
             text = shopper.messages()[turn % len(shopper.messages())]
             started = time.perf_counter()
             shopper.sent.append(text)
-            shown = client.predict(text, shopper.session_id, api_name="/send")[2]
+            outputs = client.predict(text, shopper.session_id, api_name="/send")
+            shopper.session_id, shown = outputs[0], outputs[2]
             shopper.received.append(_text(shown[-1]))
             shopper.latencies_ms.append((time.perf_counter() - started) * 1000)
             shopper.shown = shown
