@@ -33,9 +33,9 @@ def test_postgres_schema_and_round_trip(tau2_dir, postgres_url):
     from assistant.shop.tau2 import export_tau2, import_tau2, load_tau2
 
     db = Database(postgres_url)
-    Base.metadata.drop_all(db.engine)
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    with db.engine.begin() as connection:  # an empty schema, whatever the run's other tests left there
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
     _check(db)
     with db.session() as session:
         import_tau2(session, load_tau2(tau2_dir / "db.json"))
