@@ -18,7 +18,8 @@ TAU2_NAMES = {
 
 
 def test_all_tau2_tools_and_two_more_are_registered():
-    assert set(ALL_TOOLS) == TAU2_NAMES | {"track_shipment", "search_products", "list_user_orders", "find_item_variants"}
+    assert set(ALL_TOOLS) == TAU2_NAMES | {"track_shipment", "search_products", "list_user_orders",
+                                           "find_item_variants"}
 
 
 def test_schemas_are_generated_from_hints_and_docstrings(tau2_dir):

@@ -141,7 +141,8 @@ def suites() -> None:
 
 @app.command()
 def generate(
-    shop: Annotated[str, typer.Option(help="`tau2` (τ²-bench retail's shop) or `demo` (the seeded demo shop).")] = "tau2",
+    shop: Annotated[str, typer.Option(help="`tau2` (τ²-bench retail's shop) or `demo` (the seeded demo shop).")
+                    ] = "tau2",
     count: Annotated[int, typer.Option(min=1, max=2000, help="Tasks to generate.")] = 120,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
     zh_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of tasks in Chinese.")] = 0.4,

@@ -96,8 +96,10 @@ KNOWN = {
     "zip": {"en": "You are {first} {last} and you live in zip code {zip}.", "zh": "我叫 {first} {last}，邮编是 {zip}。"},
 }
 NEW_ADDRESSES = [
-    {"address1": "41 Juniper Court", "address2": "", "city": "Madison", "state": "WI", "country": "USA", "zip": "53703"},
-    {"address1": "9 Quarry Road", "address2": "Unit 3", "city": "Tucson", "state": "AZ", "country": "USA", "zip": "85701"},
+    {"address1": "41 Juniper Court", "address2": "", "city": "Madison", "state": "WI", "country": "USA",
+     "zip": "53703"},
+    {"address1": "9 Quarry Road", "address2": "Unit 3", "city": "Tucson", "state": "AZ", "country": "USA",
+     "zip": "85701"},
     {"address1": "260 Lakeview Terrace", "address2": "", "city": "Boise", "state": "ID", "country": "USA",
      "zip": "83702"},
     {"address1": "77 Orchard Row", "address2": "Apt 12B", "city": "Albany", "state": "NY", "country": "USA",

@@ -86,6 +86,7 @@ def aids_mismatch(settings: Settings) -> str | None:
         trained = json.loads(report.read_text()).get("scoped_tools")
     if trained is None or trained == settings.small_model_aids:
         return None
+    now = "true" if settings.small_model_aids else "false"
     return (f"adapter {served_model_name(settings)} was trained with the small-model aids "
-            f"{'on' if trained else 'off'}, but KEFU_SMALL_MODEL_AIDS is {'true' if settings.small_model_aids else 'false'}: "
-            "expect more wrong tool calls, or set it back")
+            f"{'on' if trained else 'off'}, but KEFU_SMALL_MODEL_AIDS is {now}: expect more wrong tool calls, "
+            "or set it back")
