@@ -59,10 +59,13 @@ def with_staff_login(settings, db, console_url: str) -> None:
     password), make the demo's `demo` admin account and print its password once (only its hash is kept)."""
     import secrets
 
-    from ui.staff_accounts import add_account, has_accounts
+    from ui.staff_accounts import add_account, has_accounts, list_accounts
 
     if settings.staff_password_hash or has_accounts(db):
-        typer.echo(f"staff console: {console_url}  (your staff account; `kefu staff add NAME` adds one)")
+        demo = any(a["name"] == DEMO_NAME and not a["disabled"] for a in list_accounts(db))
+        typer.echo(f"staff console: {console_url}  (your staff account"
+                   f"{f', or {DEMO_NAME} with the password printed on the first start' if demo else ''}; "
+                   "`kefu staff add NAME` adds one)")
         return
     password = secrets.token_urlsafe(12)
     add_account(db, DEMO_NAME, password, role="admin")
