@@ -88,7 +88,7 @@ def _request_texts(messages) -> tuple[list[str], bool]:
     for message in reversed(messages):
         if isinstance(message, ToolMessage) and message.name in LOOKED_UP and message.status != "error":
             if not texts or message.name == "get_order_details":
-                return ([] if not texts else texts), listed
+                return texts, listed
             listed = True
         if isinstance(message, HumanMessage):
             texts.insert(0, str(message.content))
