@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN
@@ -41,6 +41,8 @@ class RequestReader:
         self.vocabulary, self.idf = weights["vocabulary"], weights["idf"]
         self.kinds, self.coef, self.intercept = weights["kinds"], weights["coef"], weights["intercept"]
         self.threshold = weights.get("threshold", 0.5)
+        # The tool scope reads every message of the conversation at each model step: read each text once.
+        self.kinds_in = lru_cache(maxsize=4096)(self._kinds_in)
 
     def probabilities(self, text: str) -> dict[str, float]:
         counts: dict[int, int] = {}
@@ -55,8 +57,8 @@ class RequestReader:
             out[kind] = 1 / (1 + math.exp(-z))
         return out
 
-    def kinds_in(self, text: str) -> set[str]:
-        return {kind for kind, p in self.probabilities(text).items() if p >= self.threshold}
+    def _kinds_in(self, text: str) -> frozenset[str]:
+        return frozenset(kind for kind, p in self.probabilities(text).items() if p >= self.threshold)
 
     def writes(self, texts: list[str]) -> set[str]:
         """The write tools the messages ask for, one message at a time."""
