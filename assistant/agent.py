@@ -20,7 +20,7 @@ from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import this_turn
 from assistant.dialogue.guards import evidence_of
 from assistant.dialogue.handoff import hand_off, model_failure
-from assistant.dialogue.idle import EXPIRED, close_if_idle
+from assistant.dialogue.idle import close_if_idle
 from assistant.dialogue.incoming import UnreadableText, clean_message
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.replies import canned, reply
