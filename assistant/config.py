@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -155,13 +155,41 @@ class Settings(BaseSettings):
     rate_limit_client_handoffs: str = "10/hour"
     """Requests for a person one client address may make, so that no one can bury the staff queue."""
 
-    identity: Literal["email", "token"] = "email"
-    """How shoppers prove who they are: `email` (an email, or a name and zip code, as τ²-bench does; anyone who
-    knows them can act for the customer) or `token` (only a token the shop's backend signed, see
-    KEFU_IDENTITY_SECRET; anonymous shoppers get general help only)."""
+    identity: Literal["signed", "code", "tau2"] | None = None
+    """How shoppers prove who they are. `signed`: only a token the shop's backend signed (KEFU_IDENTITY_SECRET);
+    anonymous shoppers get general help. `code`: an email, or a name and zip code, and then a one-time code sent to
+    the account's email (signed tokens work too). `tau2`: the email, or name and zip, alone, as τ²-bench does;
+    anyone who knows them can act for the customer, so it is for evaluation only. Unset: `signed` when a secret is
+    configured, else `code`. (`token` and `email` are the old names of `signed` and `tau2`.)"""
 
     identity_secret: SecretStr | None = None
     """The secret the shop's backend signs identity tokens with (HMAC-SHA256); unset, tokens are refused."""
+
+    identity_code_sender: str = "outbox"
+    """Who delivers one-time codes: `outbox` keeps them in the database for staff to read (the demo), or
+    `package.module:function`, called as `function(to, subject, body)`, for the shop's own mail service."""
+
+    identity_code_ttl_s: int = Field(default=600, ge=60)
+    """How long a one-time code stays valid."""
+
+    identity_codes_per_account_per_hour: int = Field(default=5, ge=1)
+    """Codes one customer's email receives in an hour, whoever asks: past it, no more are sent (the shopper is
+    told the same as ever, so that it reveals nothing)."""
+
+    identification_failures_per_client_per_hour: int = Field(default=20, ge=1)
+    """Failed identification steps (an unknown email, name or zip, a wrong code, a code request) one client
+    address may make in an hour, across its conversations."""
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _old_identity_names(cls, value):
+        return {"token": "signed", "email": "tau2", "": None}.get(value, value)
+
+    @model_validator(mode="after")
+    def _default_identity(self):
+        if self.identity is None:
+            self.identity = "signed" if self.identity_secret else "code"
+        return self
 
     staff_origins: str = ""
     """Other origins (comma-separated, such as `https://admin.example-shop.com`) allowed to call the staff

@@ -45,6 +45,11 @@ def session_ref(session_id: str) -> str:
     return "s:" + hashlib.sha256(session_id.encode()).hexdigest()[:12]
 
 
+def client_ref(address: str | None) -> str | None:
+    """A client address as kefu keeps it: a digest, enough to count what one address does, not to find it."""
+    return None if not address else "c:" + hashlib.sha256(address.encode()).hexdigest()[:24]
+
+
 def redact(text: str) -> str:
     """The text with every email, card number, phone number and street address replaced by [KIND]."""
     for kind, pattern in PATTERNS.items():

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.dialogue.language import detect_language
+from assistant.evaluation import harness_settings
 from assistant.evaluation.tasks import Task
 from assistant.evaluation.users import ScriptedUser, proposal_of
 from finetune.expert import Expert
@@ -76,7 +77,8 @@ def simulate(tasks: list[Task], template: Path, workdir: Path, settings, *, seed
         shutil.copy(template, path)
         db = Database(f"sqlite:///{path}")
         expert = Expert(task, language, rng)
-        agent = ShopAgent(db, settings, model=ScriptedChatModel(steps=[expert] * 60), knowledge=knowledge)
+        agent = ShopAgent(db, harness_settings(settings), model=ScriptedChatModel(steps=[expert] * 60),
+                          knowledge=knowledge)
         user, session_id = VariedUser(task, rng), f"sim-{task.id}"
         message, turns = user.opening(), 0
         while message is not None and turns < 10:

@@ -11,9 +11,11 @@ from assistant.evaluation.scripted_model import ScriptedChatModel
 
 
 def scripted_agent(db: Database, tmp_path, steps: list, **settings) -> tuple[ShopAgent, ScriptedChatModel]:
-    """A ShopAgent on `db` whose model plays `steps`; no knowledge base unless one is given."""
+    """A ShopAgent on `db` whose model plays `steps`; no knowledge base unless one is given. Shoppers identify by
+    email, or name and zip, alone (`identity="tau2"`) unless the test names another mode."""
     model = ScriptedChatModel(steps=list(steps))
     knowledge = settings.pop("knowledge", None)
+    settings.setdefault("identity", "tau2")
     agent = ShopAgent(db, Settings(data_dir=tmp_path, **settings), model=model, knowledge=knowledge)
     return agent, model
 

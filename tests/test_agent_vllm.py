@@ -8,6 +8,7 @@ Marked `vllm`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
-from assistant.db import AuditLog, Database, Order
+from assistant.db import AuditLog, Database, Order, OutboxMessage
 from assistant.evaluation.attack_run import run_suite
 from assistant.evaluation.shops import shop_template
 from assistant.serving.fetch import fetch_default_model
@@ -60,7 +61,8 @@ def test_authenticated_cancel_conversation_with_the_default_adapter(demo_db, set
     order_id = task["evaluation_criteria"]["actions"][-1]["arguments"]["order_id"]
     email = next(a["arguments"]["email"] for a in task["evaluation_criteria"]["actions"]
                  if a["name"] == "find_user_id_by_email")
-    agent = ShopAgent(demo_db, settings.model_copy(update={"llm_model": "kefu-default"}), knowledge=None)
+    agent = ShopAgent(demo_db, settings.model_copy(update={"llm_model": "kefu-default", "identity": "tau2"}),
+                      knowledge=None)
     events = list(agent.stream("real-1", f"I want to cancel order {order_id} because I no longer need it."))
     assert events[-1]["type"] == "final" and events[-1]["timings"]["model"] > 0  # from the real server
     assert "email" in events[-1]["text"].lower()  # it asks who the shopper is before anything else
@@ -74,6 +76,21 @@ def test_authenticated_cancel_conversation_with_the_default_adapter(demo_db, set
         writes = session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.conversation_id == "real-1"))
     assert answer.text.startswith("Done.") and status == "cancelled" and writes == 1
     assert [role for role, _ in stored(demo_db, "real-1")] == ["user", "assistant"] * 3
+
+
+def test_the_default_one_time_code_leads_on_to_the_cancel_with_the_real_model(demo_db, settings):
+    task = json.loads(SCENARIOS.read_text())[0]
+    order_id = task["evaluation_criteria"]["actions"][-1]["arguments"]["order_id"]
+    email = next(a["arguments"]["email"] for a in task["evaluation_criteria"]["actions"]
+                 if a["name"] == "find_user_id_by_email")
+    agent = ShopAgent(demo_db, settings.model_copy(update={"llm_model": "kefu-default"}), knowledge=None)
+    assert agent.settings.identity == "code"
+    sent = agent.respond("real-2", f"Please cancel order {order_id}, I no longer need it. My email is {email}.")
+    assert "6-digit code" in sent.text and sent.pending_action_id is None
+    with demo_db.session() as session:
+        body = session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_address == email))
+    proposal = agent.respond("real-2", re.search(r"\b(\d{6})\b", body).group(1))
+    assert proposal.pending_action_id and order_id in proposal.text and "Shall I go ahead?" in proposal.text
 
 
 def test_eval_run_prints_the_figures(settings, server, tmp_path):

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.agent import ShopAgent
 from assistant.config import Settings
+from assistant.evaluation import harness_settings
 from assistant.evaluation.runner import pass_hat_k, run_eval, summarize, write_results
 from assistant.evaluation.scripted_model import ScriptedChatModel
 from assistant.evaluation.shops import shop_template
@@ -60,7 +61,7 @@ def test_case_ids_are_the_categories_they_claim():
 def test_an_oracle_agent_passes_every_task_safely(demo_template, tmp_path):
     tasks = {t.id: t for t in _tasks()}
     tasks["demo-098"].communicate_info = []  # knowledge needs the knowledge base; this agent has none
-    make_agent = lambda db: ShopAgent(db, Settings(data_dir=tmp_path), knowledge=None,  # noqa: E731
+    make_agent = lambda db: ShopAgent(db, harness_settings(Settings(data_dir=tmp_path)), knowledge=None,  # noqa: E731
                                       model=oracle(tasks[db.url.split("trial-")[1].rsplit("-", 2)[0]]))
     results = run_eval(list(tasks.values()), 2, demo_template, tmp_path / "work", make_agent, ScriptedUser,
                        concurrency=2)
@@ -78,7 +79,7 @@ def test_an_oracle_agent_passes_every_task_safely(demo_template, tmp_path):
 
 
 def test_an_idle_agent_fails_with_categories(demo_template, tmp_path):
-    make_agent = lambda db: ShopAgent(db, Settings(data_dir=tmp_path), knowledge=None,  # noqa: E731
+    make_agent = lambda db: ShopAgent(db, harness_settings(Settings(data_dir=tmp_path)), knowledge=None,  # noqa: E731
                                       model=ScriptedChatModel(steps=["How can I help?"] * 40))
     results = run_eval(_tasks(), 1, demo_template, tmp_path / "work", make_agent, ScriptedUser)
     failures = {r.task_id: r.failure for r in results}

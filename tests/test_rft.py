@@ -11,6 +11,7 @@ from assistant.cli.evaluate import SCENARIOS
 from assistant.config import Settings
 from assistant.db import Database
 from assistant.errors import KefuError
+from assistant.evaluation import harness_settings
 from assistant.evaluation.runner import run_eval
 from assistant.evaluation.scripted_model import ScriptedChatModel
 from assistant.evaluation.shops import shop_template
@@ -31,7 +32,7 @@ def test_only_a_train_split_may_feed_rejection_fine_tuning():
 def test_passing_conversations_are_kept_and_failing_ones_are_not(tmp_path):
     template = shop_template(SCENARIOS, tmp_path / "shops", 7)
     task = next(t for t in load_tasks(SCENARIOS, split="train") if t.category == "cancel" and "@" in t.known)
-    settings = Settings(_env_file=None, data_dir=tmp_path)
+    settings = harness_settings(Settings(_env_file=None, data_dir=tmp_path))
     keeper = Keeper("round1")
 
     def expert_agent(db: Database) -> ShopAgent:

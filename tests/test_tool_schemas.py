@@ -17,9 +17,9 @@ TAU2_NAMES = {
 }
 
 
-def test_all_tau2_tools_and_two_more_are_registered():
+def test_all_tau2_tools_and_kefus_own_are_registered():
     assert set(ALL_TOOLS) == TAU2_NAMES | {"track_shipment", "search_products", "list_user_orders",
-                                           "find_item_variants"}
+                                           "find_item_variants", "verify_identity_code"}
 
 
 def test_schemas_are_generated_from_hints_and_docstrings(tau2_dir):

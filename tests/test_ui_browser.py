@@ -161,3 +161,27 @@ def test_a_shopper_signed_in_at_the_shop_is_not_asked_who_they_are(browser, db, 
         _say(page, f"Where is my order {order_id}?")  # no email given: the page vouched for the shopper
         expect(page.locator("#kefu-chat")).to_contain_text(f"Order {order_id} is pending", timeout=30_000)
     agent.close()
+
+
+def test_an_anonymous_shopper_proves_who_they_are_with_the_code_from_their_email(browser, db, tmp_path):
+    from playwright.sync_api import expect
+
+    order_id, customer_id = find_order(db, "pending")
+    agent, _ = scripted_agent(db, tmp_path, [call("get_order_details", order_id=order_id)], identity="code",
+                              staff_password_hash=hash_password(PASSWORD))
+    with UiServer(create_app(agent, agent.settings), free_port()) as server:
+        shopper = browser.new_page()
+        shopper.goto(server.url + "/")
+        _say(shopper, f"Where is my order {order_id}? I'm {email_of(db, customer_id)}")
+        expect(shopper.locator("#kefu-chat")).to_contain_text("6-digit code", timeout=30_000)
+        staff = browser.new_page(viewport={"width": 1200, "height": 900})  # the demo's outbox stands in for email
+        staff.goto(server.url + "/staff/")
+        staff.get_by_label("username").fill("ana")
+        staff.get_by_label("password").fill(PASSWORD)
+        staff.get_by_role("button", name="Login").click()
+        staff.get_by_role("tab", name="Outbox").click()
+        expect(staff.locator("#staff-outbox")).to_contain_text(email_of(db, customer_id), timeout=30_000)
+        code = re.search(r"code: (\d{6})", staff.locator("#staff-outbox").inner_text()).group(1)
+        _say(shopper, code)
+        expect(shopper.locator("#kefu-chat")).to_contain_text(f"Order {order_id} is pending", timeout=30_000)
+    agent.close()

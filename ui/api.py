@@ -109,7 +109,7 @@ def api_router(agent: ShopAgent, limits: RateLimits | None = None) -> APIRouter:
     def start(request: Request, body: SessionIn | None = None) -> dict:
         _limit("session", request)
         session_id = f"api-{secrets.token_hex(16)}"
-        conv.open_conversation(db, session_id, "api")
+        conv.open_conversation(db, session_id, "api", _client(request))
         if body is None or not body.identity_token:
             return {"session_id": session_id}
         try:

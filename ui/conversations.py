@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from assistant.db import Conversation, Database, Feedback, Message, Order, PendingAction, ToolCall
+from assistant.db import Conversation, Database, Feedback, Message, Order, OutboxMessage, PendingAction, ToolCall
 from assistant.errors import KefuError
+from assistant.redaction import client_ref
 
 SHOWN_ROLES = ("user", "assistant", "staff")
 
@@ -34,10 +35,20 @@ def transcript(db: Database, conversation_id: str) -> list[Line]:
         return [Line(m.id, m.role, m.content, m.author) for m in rows]
 
 
-def open_conversation(db: Database, conversation_id: str, channel: str) -> None:
+def open_conversation(db: Database, conversation_id: str, channel: str, client: str | None = None) -> None:
     """Record a conversation the server just issued an id for, so that only issued ids are accepted later."""
     with db.session() as session:
-        session.add(Conversation(id=conversation_id, channel=channel))
+        session.add(Conversation(id=conversation_id, channel=channel, client_key=client_ref(client)))
+
+
+def note_client(db: Database, conversation_id: str, client: str | None) -> None:
+    """Remember which client address a conversation came from (its first), for limits that span conversations."""
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            session.add(Conversation(id=conversation_id, client_key=client_ref(client)))
+        elif conversation.client_key is None:
+            conversation.client_key = client_ref(client)
 
 
 def customer_of(db: Database, conversation_id: str) -> str | None:
@@ -54,6 +65,14 @@ def verify_identity(agent, conversation_id: str, token: str) -> str:
     secret = agent.settings.identity_secret
     runner = ToolRunner(agent.db, conversation_id)
     return runner.verify_identity(token, secret.get_secret_value() if secret else None)
+
+
+def outbox(db: Database, limit: int = 50) -> list[dict]:
+    """The newest emails kept by the `outbox` sender, newest first."""
+    with db.session() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+        return [{"at": m.created_at.strftime("%Y-%m-%d %H:%M:%S"), "to": m.to_address, "subject": m.subject,
+                 "body": m.body} for m in rows]
 
 
 def issued(db: Database, conversation_id: str, channel: str) -> bool:

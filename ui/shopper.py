@@ -137,6 +137,7 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
             yield (session_id, text, history + [gr.ChatMessage(role="assistant", content=SLOW_DOWN)], gr.skip(),
                    gr.skip(), gr.skip(), gr.skip())  # the message stays in the box, to send again
             return
+        conv.note_client(db, session_id, request.client.host if request is not None and request.client else None)
         events = detached((lambda: agent.decide(session_id, *decision)) if decision else (
             lambda: agent.stream(session_id, text)))
         shown = text or ("✓" if decision[1] else "✗")

@@ -1,6 +1,6 @@
 """The staff console (Gradio Blocks), served at `/staff` behind the staff login.
 
-Queue of handoffs, a live view of any conversation with its tool trace, take over / reply / hand back,
+Queue of handoffs, the demo outbox, a live view of any conversation with its tool trace, take over / reply / hand back,
 ratings, labels and corrections for fine-tuning, and the adapter registry.
 """
 
@@ -46,6 +46,11 @@ def approval_rows(db) -> list[list]:
     return [[a.id, a.conversation_id, a.customer_id or "",
              round((_now() - a.decided_at).total_seconds() / 60, 1) if a.decided_at else "", a.summary]
             for a in takeover.awaiting_approval(db)]
+
+
+def outbox_rows(db, limit: int = 50) -> list[list]:
+    """The newest emails the `outbox` sender kept (one-time codes in the demo), newest first."""
+    return [[m["at"], m["to"], m["subject"], m["body"]] for m in conv.outbox(db, limit)]
 
 
 def recent_conversations(db, limit: int = 50) -> list[str]:
@@ -172,6 +177,12 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
                 action_id = gr.Dropdown(label="Action", choices=[], allow_custom_value=True, scale=3)
                 approve = gr.Button("Approve", variant="primary", scale=1)
                 reject = gr.Button("Reject", variant="stop", scale=1)
+        with gr.Tab("Outbox"):
+            gr.Markdown("Emails kefu sent with the demo `outbox` sender (KEFU_IDENTITY_CODE_SENDER), such as one-time "
+                        "codes; a live shop sends them through its own mail service instead.")
+            outbox = gr.Dataframe(headers=["at", "to", "subject", "body"], value=lambda: outbox_rows(db),
+                                  interactive=False, wrap=True, elem_id="staff-outbox")
+            gr.Timer(5).tick(lambda: outbox_rows(db), None, outbox, show_progress="hidden")
         with gr.Tab("Metrics"):
             refresh_metrics = gr.Button("Refresh", elem_id="staff-metrics-refresh")
             with gr.Row():

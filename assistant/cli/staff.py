@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Staff console accounts: add, passwd, disable, list.")
+app = typer.Typer(no_args_is_help=True, help="Staff console accounts (add, passwd, disable, list) and the outbox.")
 Password = Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                        help="The password (asked for when not given; at least 8 characters).")]
 
@@ -53,3 +53,12 @@ def list_() -> None:
 
     for account in list_accounts(_db()):
         typer.echo(f"{account['name']}\t{account['role']}\t{'disabled' if account['disabled'] else 'active'}")
+
+
+@app.command()
+def outbox(limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 5) -> None:
+    """Show the newest emails kept by the demo `outbox` sender, such as shoppers' one-time codes."""
+    from ui.conversations import outbox as newest
+
+    for message in newest(_db(), limit):
+        typer.echo(f"{message['at']}\t{message['to']}\t{message['subject']}")

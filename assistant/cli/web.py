@@ -42,6 +42,9 @@ def serve_ui(host: str | None = None, port: int | None = None, settings=None) ->
             threading.Thread(target=console.run, name="staff-console", daemon=True).start()
         parts = ("public",) if settings.staff_port else ("public", "staff")
         typer.echo(f"kefu at http://{host}:{port}/  (staff: {staff_url}, API: /api, docs: /docs)")
+        if settings.identity == "code" and settings.identity_code_sender == "outbox":
+            typer.echo("shoppers' one-time codes go to the demo outbox: the console's Outbox tab, or "
+                       "`kefu staff outbox`")
         uvicorn.run(create_app(agent, settings, parts=parts), host=host, port=port, log_level="warning")
 
 

@@ -13,6 +13,7 @@ from assistant.db.conversation import (
     ToolCall,
 )
 from assistant.db.engine import Database
+from assistant.db.identity import IdentityChallenge, OutboxMessage
 from assistant.db.staff import StaffAccount
 from assistant.db.shop import (
     Customer,
@@ -29,6 +30,6 @@ from assistant.db.shop import (
 
 __all__ = [
     "AdapterVersion", "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
-    "Fulfillment", "HandoffTicket", "Message", "Order", "OrderItem", "Payment", "PaymentMethod",
-    "PendingAction", "Product", "ReturnRequest", "StaffAccount", "ToolCall", "Variant",
+    "Fulfillment", "HandoffTicket", "IdentityChallenge", "Message", "Order", "OrderItem", "OutboxMessage", "Payment",
+    "PaymentMethod", "PendingAction", "Product", "ReturnRequest", "StaffAccount", "ToolCall", "Variant",
 ]

@@ -20,6 +20,8 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     language: Mapped[str | None] = mapped_column(String(10))
     assigned_staff: Mapped[str | None] = mapped_column(String(100))
+    client_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    """A digest of the client address that started it, so that identification limits can span conversations."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

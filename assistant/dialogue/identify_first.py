@@ -17,14 +17,17 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database
 from assistant.dialogue.grounding import EMAIL
+from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.replies import CANNED, canned, reply
 from assistant.dialogue.safety import defuse
+from assistant.dialogue.tool_scope import named_orders
 from assistant.tools import ToolRunner
-from assistant.tools.runner import IDENTIFY
+from assistant.tools.identification import CODE_SENT, IDENTIFY, VERIFY, IdentityPolicy
 
 NAME = re.compile(r"(?i:my name is|name is|name:|i am|i'm|this is|我叫|我是|名字是|姓名[:：]?)\s*"
                   r"([A-Z][a-z]+)\s+([A-Z][a-z]+)")
 ZIP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+CODE = re.compile(r"(?<![\d#W])(\d{6})(?!\d)")
 
 
 def identification_call(text: str) -> tuple[str, dict] | None:
@@ -57,11 +60,13 @@ def own_step(runner: ToolRunner, ctx, name: str, arguments: dict) -> dict:
 
 
 class IdentifyFirstMiddleware(AgentMiddleware):
-    """Before the turn's first model call: identify the shopper from what their message already says."""
+    """Before the turn's first model call: identify the shopper from what their message already says, and in
+    `code` mode check the one-time code they type."""
 
-    def __init__(self, db: Database, ttl_s: int, max_failures: int = 5):
+    def __init__(self, db: Database, ttl_s: int, policy: IdentityPolicy | int = 5):
         super().__init__()
-        self.db, self.ttl_s, self.max_failures = db, ttl_s, max_failures
+        self.db, self.ttl_s = db, ttl_s
+        self.policy = policy if isinstance(policy, IdentityPolicy) else IdentityPolicy(max_failures=policy)
 
     @hook_config(can_jump_to=["end"])
     def before_model(self, state, runtime) -> dict | None:
@@ -69,15 +74,22 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         if not messages or not isinstance(messages[-1], HumanMessage):
             return None
         ctx = runtime.context
-        found = identification_call(str(messages[-1].content))
+        text = str(messages[-1].content)
+        found = identification_call(text)
+        if found is None and self.policy.mode == "code" and (code := CODE.search(text)):
+            found = (VERIFY, {"code": code.group(1)})
         if found is None or self._identified(ctx.session_id):
             return None
-        name, arguments = found
-        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language,
-                            max_identification_failures=self.max_failures)
-        step = own_step(runner, ctx, name, arguments)
-        if not_identified(step["messages"][-1]):
-            step["messages"].append(canned(reply("not_identified", ctx.language)))
+        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language, identity=self.policy)
+        step = own_step(runner, ctx, *found)
+        result = step["messages"][-1]
+        if found[0] == VERIFY and result.status != "error":
+            ctx.customer_id = str(result.content)
+            if asked_before(messages[:-1]):
+                return step  # the model goes on with what they asked before the code
+        key = _reply_key(found[0], result)
+        if key:
+            step["messages"].append(canned(reply(key, ctx.language)))
             step["jump_to"] = "end"
         return step
 
@@ -85,3 +97,24 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         with self.db.session() as session:
             conversation = session.get(Conversation, session_id)
             return conversation is not None and conversation.customer_id is not None
+
+
+def _reply_key(name: str, result: ToolMessage) -> str | None:
+    """The canned reply that ends the turn after an identification step, if one does."""
+    content = str(result.content)
+    if result.status == "error" and "Too many" in content:
+        return "identification_locked"
+    if name == VERIFY:
+        return "code_accepted" if result.status != "error" else "code_wrong" if "not right" in content else (
+            "code_expired")
+    if CODE_SENT in content:
+        return "code_sent"
+    return "not_identified" if not_identified(result) else None
+
+
+def asked_before(messages) -> bool:
+    """Whether the shopper asked for something before identifying (so the model answers it now)."""
+    said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+    leftover = [EMAIL.sub("", NAME.sub("", ZIP.sub("", text))) for text in said]
+    return bool(requested_writes(said) or named_orders(said) or any(
+        "?" in text or "？" in text or len(text.split()) > 6 for text in leftover))

@@ -27,6 +27,7 @@ from assistant.dialogue.order_finder import OrderFinderMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
 from assistant.dialogue.variant_finder import VariantFinderMiddleware
+from assistant.tools.identification import IdentityPolicy
 
 
 class TimingMiddleware(AgentMiddleware):
@@ -53,7 +54,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
     first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
-    aids = settings.small_model_aids
+    aids, identity = settings.small_model_aids, IdentityPolicy.from_settings(settings)
     return [
         ConversationGateMiddleware(db, ttl, settings.handoff_reopen_s),
         ModelCallLimitMiddleware(run_limit=settings.max_model_calls_per_turn, exit_behavior="error"),
@@ -61,8 +62,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
-        *([IdentifyFirstMiddleware(db, ttl, settings.max_identification_failures)] if settings.identity == "email"
-          else []),
+        *([IdentifyFirstMiddleware(db, ttl, identity)] if identity.mode != "signed" else []),
         *([OrderFinderMiddleware(db, ttl), VariantFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,
@@ -72,6 +72,5 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         LanguageMiddleware(),
         *([ToolScopeMiddleware()] if aids else []),  # reads the whole conversation: outside the budget's trimming
         ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
-        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, settings.max_identification_failures,
-                                settings.identity),
+        ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, identity),
     ]

@@ -60,6 +60,27 @@ TEXTS: dict[str, dict[str, str]] = {
               "first name, last name and zip code instead?",
         "zh": "没有找到与这些信息匹配的账户。请核对一下邮箱，或者告诉我您的姓名和邮编。",
     },
+    "code_sent": {
+        "en": "Thank you. If those details match an account, I've just sent a 6-digit code to the email address on "
+              "it. Please type the code here to continue.",
+        "zh": "谢谢。如果这些信息与某个账户匹配，我们已向该账户的邮箱发送了一个 6 位验证码。请在这里输入验证码以继续。",
+    },
+    "code_wrong": {
+        "en": "That code isn't right. Please check the email we sent and type the 6-digit code again.",
+        "zh": "验证码不正确。请查看我们发送的邮件，重新输入 6 位验证码。",
+    },
+    "code_expired": {
+        "en": "That code has expired or was already used. Tell me your email again and I'll send a new one.",
+        "zh": "该验证码已过期或已使用。请再告诉我一次您的邮箱，我会发送新的验证码。",
+    },
+    "identification_locked": {
+        "en": "I can't verify you in this chat after several attempts. Type /human and a colleague will help you.",
+        "zh": "多次尝试后，无法在此对话中验证您的身份。请输入 /human，我们的同事会为您服务。",
+    },
+    "code_accepted": {
+        "en": "Thank you, you're verified. How can I help you with your account or orders?",
+        "zh": "谢谢，验证已通过。请问有什么可以帮您处理的账户或订单问题？",
+    },
     "handoff": {
         "en": "I've passed your conversation to a colleague, who will reply here as soon as possible.",
         "zh": "我已将您的对话转给人工客服同事，他们会尽快在这里回复您。",

@@ -14,6 +14,7 @@ from assistant.db import Database
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse, defuse_passage
 from assistant.tools import ALL_TOOLS, ToolRunner
+from assistant.tools.identification import IdentityPolicy
 from assistant.tools.runner import ToolResult
 
 PASSAGE_CHARS = 700
@@ -87,19 +88,17 @@ class ToolExecutionMiddleware(AgentMiddleware):
     """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
 
     def __init__(self, db: Database, knowledge: KnowledgeSearch | None, ttl_s: int,
-                 approval_threshold: float | None = None, max_identification_failures: int = 5,
-                 identity: str = "email"):
+                 approval_threshold: float | None = None, identity: IdentityPolicy | None = None):
         super().__init__()
-        self.db, self.knowledge, self.ttl_s, self.identity = db, knowledge, ttl_s, identity
-        self.approval_threshold, self.max_identification_failures = approval_threshold, max_identification_failures
+        self.db, self.knowledge, self.ttl_s = db, knowledge, ttl_s
+        self.approval_threshold, self.identity = approval_threshold, identity or IdentityPolicy()
 
     def wrap_tool_call(self, request, handler):
         call = request.tool_call
         name, arguments = call["name"], call.get("args") or {}
         ctx = request.runtime.context
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
-                            language=ctx.language, max_identification_failures=self.max_identification_failures,
-                            identity=self.identity)
+                            language=ctx.language, identity=self.identity)
         artifact = None
         if name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)

@@ -20,7 +20,7 @@ from assistant.dialogue.intents import CANCEL, RETURN, requested_writes
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.tools import ALL_TOOLS
 
-IDENTIFY = {"find_user_id_by_email", "find_user_id_by_name_zip"}
+IDENTIFY = {"find_user_id_by_email", "find_user_id_by_name_zip", "verify_identity_code"}
 OPEN = {KNOWLEDGE_TOOL, "transfer_to_human_agents", "calculate", "get_product_details", "list_all_product_types",
         "search_products"}
 PENDING_WRITES = CANCEL | {"modify_pending_order_items", "modify_pending_order_address",

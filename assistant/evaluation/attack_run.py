@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.evaluation import harness_settings
 from assistant.evaluation.adversarial import obedient_model, run_attack, summarize_attacks
 
 
@@ -39,6 +40,8 @@ def run_suite(attacks: list[dict], settings: Settings, model: str, workdir: Path
     served = chat_model(settings, max_tokens=settings.agent_max_tokens) if model == "served" else None
 
     def make_agent(db, attack):
-        return ShopAgent(db, settings, model=served or obedient_model(attack), knowledge=knowledge)
+        shop = harness_settings(settings)  # τ²'s email login, unless the attack is on another identity mode
+        shop = shop.model_copy(update={"identity": attack.get("identity", shop.identity)})
+        return ShopAgent(db, shop, model=served or obedient_model(attack), knowledge=knowledge)
 
     return summarize_attacks([run_attack(a, template, workdir, make_agent) for a in attacks])

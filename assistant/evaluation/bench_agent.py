@@ -8,6 +8,7 @@ import statistics
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.evaluation import harness_settings
 from assistant.serving.models import served_model_name
 
 
@@ -37,7 +38,7 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
     for task in load_tasks(tasks_path, task_ids=task_ids):
         shutil.copy(template, work / "shop.db")
         db = Database(f"sqlite:///{work / 'shop.db'}")
-        agent, user = ShopAgent(db, settings, knowledge=knowledge), ScriptedUser(task)
+        agent, user = ShopAgent(db, harness_settings(settings), knowledge=knowledge), ScriptedUser(task)
         message, session_id = user.opening(), f"bench-{task.id}"
         for _ in range(6):
             before = len([m for m in agent.messages(session_id) if m.type == "tool"])

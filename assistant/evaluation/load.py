@@ -30,6 +30,9 @@ class Shopper:
     sent: list[str] = field(default_factory=list)
     received: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
+    turn_ms: list[float] = field(default_factory=list)
+    """The server's own time in each turn (the API's `latency_ms`): what is left of a latency is waiting in line."""
+    model_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     shown: list[dict] = field(default_factory=list)
 
@@ -49,8 +52,11 @@ def _run_shopper(client: httpx.Client, shopper: Shopper, deadline: float) -> Non
             shopper.sent.append(text)
             reply = client.post(f"/api/sessions/{shopper.session_id}/messages", json={"text": text})
             reply.raise_for_status()
-            shopper.received.append(reply.json()["text"])
+            final = reply.json()
+            shopper.received.append(final["text"])
             shopper.latencies_ms.append((time.perf_counter() - started) * 1000)
+            shopper.turn_ms.append(final.get("latency_ms") or 0)
+            shopper.model_ms.append((final.get("timings") or {}).get("model", 0))
             turn += 1
     except (httpx.HTTPError, KeyError, ValueError) as exc:
         shopper.errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -122,7 +128,8 @@ def run_load(url: str, shoppers: list[Shopper], seconds: float, timeout_s: float
         checks = [_check(client, s, shoppers) if transport == "api" else _check_widget(s, shoppers)
                   for s in shoppers]
     latencies = sorted(ms for s in shoppers for ms in s.latencies_ms)
-    p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else None
+    p95 = _quantile(latencies, 0.95) if latencies else None
+    waits = [total - turn for s in shoppers for total, turn in zip(s.latencies_ms, s.turn_ms)]
     return {
         "transport": transport, "sessions": len(shoppers), "seconds": seconds, "wall_s": round(wall, 1),
         "messages_sent": sum(len(s.sent) for s in shoppers),
@@ -132,7 +139,19 @@ def run_load(url: str, shoppers: list[Shopper], seconds: float, timeout_s: float
         "errors": sum(len(s.errors) for s in shoppers), "error_samples": [e for s in shoppers for e in s.errors][:5],
         "turn_p50_ms": round(statistics.median(latencies)) if latencies else None,
         "turn_p95_ms": round(p95) if p95 is not None else None,
+        # Where the time goes (the API only: the widget's reply carries no timings): in line, in the turn, and
+        # of the turn, in the model.
+        **({"waiting_p50_ms": _quantile(waits, 0.5), "waiting_p95_ms": _quantile(waits, 0.95),
+            "in_turn_p50_ms": _quantile([t for s in shoppers for t in s.turn_ms], 0.5),
+            "in_turn_p95_ms": _quantile([t for s in shoppers for t in s.turn_ms], 0.95),
+            "model_p50_ms": _quantile([t for s in shoppers for t in s.model_ms], 0.5),
+            "model_p95_ms": _quantile([t for s in shoppers for t in s.model_ms], 0.95)} if waits else {}),
     }
+
+
+def _quantile(values: list[float], q: float) -> int | None:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))]) if ordered else None
 
 
 def shoppers_from_db(db, n: int) -> list[Shopper]:

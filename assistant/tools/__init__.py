@@ -21,6 +21,7 @@ from assistant.tools import (  # noqa: F401  (importing registers each tool)
     search_products,
     track_shipment,
     transfer_to_human_agents,
+    verify_identity_code,
 )
 from assistant.tools.context import ToolContext
 from assistant.tools.registry import ALL_TOOLS, Tool

@@ -19,11 +19,11 @@ from assistant.redaction import session_ref
 from assistant.shop.records import order_record, user_record
 from assistant.tools.approval import needs_approval
 from assistant.tools.context import ToolContext
+from assistant.tools.identification import CODE_SENT, IDENTIFY, VERIFY, IdentityPolicy, client_failures, send_code
 from assistant.tools.registry import ALL_TOOLS, Tool
 from assistant.tools.summary import summarize
 
 log = logging.getLogger(__name__)
-IDENTIFY = ("find_user_id_by_email", "find_user_id_by_name_zip")
 MAX_IDENTIFICATION_FAILURES = 5
 
 
@@ -54,10 +54,12 @@ class ToolRunner:
 
     def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
                  approval_threshold: float | None = None, language: str = "en",
-                 max_identification_failures: int = MAX_IDENTIFICATION_FAILURES, identity: str = "email"):
+                 max_identification_failures: int = MAX_IDENTIFICATION_FAILURES,
+                 identity: IdentityPolicy | str = "tau2"):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
         self.approval_threshold, self.language = approval_threshold, language
-        self.max_identification_failures, self.identity = max_identification_failures, identity
+        self.policy = identity if isinstance(identity, IdentityPolicy) else IdentityPolicy(
+            {"token": "signed", "email": "tau2"}.get(identity, identity), max_identification_failures)
 
     def _context(self, session, lock_rows: bool = False) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session,
@@ -70,22 +72,42 @@ class ToolRunner:
             if tool is None:
                 raise ToolError(f"Tool '{name}' not found.")
             args = self._validate(tool, arguments or {})
-            if name in IDENTIFY and self.identity == "token" and self.actor == "shopper":
-                raise ToolError("Identification by email or name is turned off in this shop: the customer must "
-                                "sign in to the shop's website to see their orders")
-            if name in IDENTIFY and self._identification_failures() >= self.max_identification_failures:
-                raise ToolError("Too many failed identification attempts in this conversation; offer to transfer "
-                                "the customer to a human agent")
-            result = self._propose(tool, args) if tool.kind == "write" else self._run(tool, args)
+            if name in (*IDENTIFY, VERIFY) and self.actor == "shopper":
+                self._check_identification(name)
+            if name in IDENTIFY and self.policy.mode == "code" and self.actor == "shopper":
+                result = self._send_code(tool, args)
+            else:
+                result = self._propose(tool, args) if tool.kind == "write" else self._run(tool, args)
         except ToolError as exc:
             result = ToolResult(name, error=str(exc))
         self.record(name, arguments or {}, result)
         return result
 
-    def _identification_failures(self) -> int:
+    def _check_identification(self, name: str) -> None:
+        if name in IDENTIFY and self.policy.mode == "signed":
+            raise ToolError("Identification by email or name is turned off in this shop: the customer must "
+                            "sign in to the shop's website to see their orders")
         with self.db.session() as session:
-            return session.scalar(select(func.count()).select_from(ToolCall).where(
-                ToolCall.conversation_id == self.session_id, ToolCall.name.in_(IDENTIFY), ToolCall.is_error.is_(True)))
+            failures = session.scalar(select(func.count()).select_from(ToolCall).where(
+                ToolCall.conversation_id == self.session_id, ToolCall.name.in_((*IDENTIFY, VERIFY)),
+                ToolCall.is_error.is_(True)))
+            per_client = self.policy.client_failures_per_hour
+            if failures >= self.policy.max_failures or (
+                    per_client is not None and client_failures(session, self.session_id) >= per_client):
+                raise ToolError("Too many failed identification attempts; offer to transfer the customer to a "
+                                "human agent")
+
+    def _send_code(self, tool: Tool, args: dict) -> ToolResult:
+        """`code` mode: find the customer without authenticating, send them a code; say the same either way."""
+        with self.db.session() as session:
+            ctx = self._context(session)
+            try:
+                customer_id = tool.func(ctx, **args)
+            except ToolError:
+                customer_id = None
+            session.rollback()
+            send_code(session, self._context(session).conversation.id, customer_id, self.policy)
+        return ToolResult(tool.name, error=CODE_SENT)
 
     @staticmethod
     def _validate(tool: Tool, arguments: dict) -> dict:
