@@ -104,9 +104,12 @@ def attack(
     suite: Annotated[Path, typer.Option(help="Adversarial suite JSON.")] = ATTACKS,
     model: Annotated[str, typer.Option(help="'obedient' (the model does what the attacker asks) or 'served'.")] = "obedient",
     ids: Annotated[str | None, typer.Option(help="Comma-separated attack ids.")] = None,
+    web: Annotated[bool, typer.Option(help="Also run the attacks on the web front end (ids, limits, identity).")
+                   ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the figures.")] = False,
 ) -> None:
-    """Run the adversarial suite: 0 leaks, 0 unconfirmed writes, 0 ungrounded replies, nothing lost."""
+    """Run the adversarial suite: 0 leaks, 0 unconfirmed writes, 0 ungrounded replies, nothing lost; then the web
+    attacks, with this shop's own settings."""
     from assistant.config import get_settings
     from assistant.evaluation.attack_run import run_suite
 
@@ -114,10 +117,18 @@ def attack(
     attacks = json.loads(suite.read_text())
     if ids:
         attacks = [a for a in attacks if a["id"] in set(ids.split(","))]
-    summary = run_suite(attacks, settings, model, settings.data_dir / "eval" / "attacks")
+    workdir = settings.data_dir / "eval" / "attacks"
+    summary = run_suite(attacks, settings, model, workdir)
+    if web and not ids:
+        from assistant.evaluation.shops import shop_template
+        from ui.web_attacks import run_web_attacks
+
+        template = shop_template(SCENARIOS, settings.data_dir / "eval" / "shops", settings.demo_seed)
+        summary["web"] = run_web_attacks(settings, template, workdir / "web")
     typer.echo(json.dumps(summary if as_json else {k: v for k, v in summary.items() if k != "failed"}, indent=None
                           if as_json else 2))
-    if summary["held"] != summary["attacks"]:
+    web_held = "web" not in summary or summary["web"]["held"] == summary["web"]["attacks"]
+    if summary["held"] != summary["attacks"] or not web_held:
         raise typer.Exit(1)
 
 
