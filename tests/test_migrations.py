@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -43,3 +44,22 @@ def test_postgres_schema_and_round_trip(tau2_dir, postgres_url):
         import json
 
         assert export_tau2(session) == json.loads((tau2_dir / "db.json").read_text())
+
+
+def test_a_cached_evaluation_shop_from_before_a_migration_is_brought_up_to_date(tmp_path):
+    from alembic import command
+
+    from assistant.db.engine import alembic_config
+    from assistant.evaluation.shops import shop_template
+
+    tasks = Path("assistant/shop/eval/generated/tau2/tasks.json")
+    path = shop_template(tasks, tmp_path, 7)
+    old = Database(f"sqlite:///{path}")
+    with old.engine.begin() as connection:  # as a cache made by an older kefu left it
+        cfg = alembic_config(old.url)
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0006")
+    old.dispose()
+    again = Database(f"sqlite:///{shop_template(tasks, tmp_path, 7)}")
+    assert "client_key" in {c["name"] for c in inspect(again.engine).get_columns("conversations")}
+    again.dispose()

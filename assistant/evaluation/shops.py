@@ -24,11 +24,15 @@ def tau2_db_for(tasks_path: Path) -> Path | None:
 
 
 def shop_template(tasks_path: Path, cache_dir: Path, demo_seed: int) -> Path:
-    """A migrated SQLite file holding the tasks' shop, cached by the source's content."""
+    """A migrated SQLite file holding the tasks' shop, cached by the source's content; a cached one made before a
+    newer migration is brought up to date first."""
     tau2_db = tau2_db_for(tasks_path)
     source = f"tau2:{hashlib.sha256(tau2_db.read_bytes()).hexdigest()[:16]}" if tau2_db else f"demo:{demo_seed}"
     path = cache_dir / f"shop-{source.replace(':', '-')}.db"
     if path.exists():
+        cached = Database(f"sqlite:///{path}")
+        cached.migrate()
+        cached.dispose()
         return path
     cache_dir.mkdir(parents=True, exist_ok=True)
     scratch = path.with_suffix(".building")
