@@ -80,9 +80,11 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
     depth = max(20, 4 * k)
     where = _where(source_types, language)
     rankings, cross = [], []
+    chinese = language_of(query) == "zh"
     counts = kb.counts()
     vector = kb.embedder([query])[0] if mode != "bm25" or counts["curated"] else None
-    if mode in ("hybrid", "dense") and counts["chunks"]:
+    # The embedder (MiniLM) reads English only: in hybrid mode a Chinese question is ranked by the lexical lanes.
+    if (mode == "dense" or mode == "hybrid" and not chinese) and counts["chunks"]:
         # Only ids come back from the vector index; the texts of the final top k are fetched once below.
         dense = kb.collection.query(query_embeddings=[vector], n_results=min(depth, counts["chunks"]),
                                     where=where, include=["distances"])
@@ -91,7 +93,7 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
         index = kb.lexical()
         allowed = partial(_allowed, source_types=source_types, language=language) if source_types or language else None
         rankings.append([i for i, _ in index.search(query, depth, allowed)])
-        if language is None and language_of(query) == "zh" and (english := english_terms(query)):
+        if language is None and chinese and (english := english_terms(query)):
             # A Chinese question also gets the best English passages, through the glossary's translations.
             cross = [i for i, _ in index.search(english, depth,
                                                 partial(_allowed, source_types=source_types, language="en"))]

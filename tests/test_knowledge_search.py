@@ -15,6 +15,7 @@ from knowledge.sources import catalog_document
 from knowledge.store import KnowledgeBase, open_client
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "assistant" / "shop" / "eval" / "kb_questions.jsonl"
+QUESTIONS_ZH_TEST = QUESTIONS.with_name("kb_questions_zh_test.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,11 @@ def test_catalog_document_lists_variants_and_prices():
     assert document.source == "catalog/42" and document.source_type == "catalog"
     assert "- item 1: color: red; $9.50; in stock" in document.chunks[0].text
     assert "out of stock" in document.chunks[0].text
+
+
+def test_a_chinese_question_is_not_ranked_by_the_english_only_embedder(demo_kb):
+    # MiniLM reads no Chinese: fused with the lexical lanes, its ranking put the return window above the refund
+    # time for "how long until my refund arrives".
+    assert search(demo_kb, "退款多久到账", k=3)[0].citation.startswith("faq.zh.md#退款会退到哪里")
+    held_out = evaluate(demo_kb, load_questions(QUESTIONS_ZH_TEST))
+    assert held_out["n"] == 30 and held_out["recall@10"] >= 0.5, held_out
