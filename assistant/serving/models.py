@@ -48,24 +48,26 @@ def model_path(settings: Settings, name: str | None = None) -> Path:
 
 
 def _registry_call(settings: Settings, method: str):
-    """One call on the adapter registry of the settings' database, with its engine disposed afterwards."""
+    """One call on the adapter registry of the settings' database, for the settings' base model, with its engine
+    disposed afterwards."""
     from assistant.db import Database
     from assistant.serving.registry import AdapterRegistry
 
     db = Database(settings.resolved_database_url)
     try:
-        return getattr(AdapterRegistry(db), method)()
+        return getattr(AdapterRegistry(db), method)(settings.model_name)
     finally:
         db.dispose()
 
 
 def adapters(settings: Settings) -> dict[str, Path]:
-    """LoRA adapters offered to vLLM: those of the registry (`kefu finetune list`) that are not retired."""
+    """LoRA adapters offered to vLLM: those of the registry (`kefu finetune list`) for the base model
+    (KEFU_MODEL_NAME) that are not retired."""
     return _registry_call(settings, "served")
 
 
 def default_adapter(settings: Settings) -> str | None:
-    """The registry's default adapter (`kefu finetune promote`), or None to serve the base model."""
+    """The registry's default adapter for the base model (`kefu finetune promote`), or None to serve it bare."""
     return _registry_call(settings, "default")
 
 

@@ -38,15 +38,17 @@ class AdapterRegistry:
 
     def register(self, name: str, path: Path, base_model: str) -> AdapterVersion:
         """Add or refresh an adapter; data hash and metrics come from its model card when it has one.
-        The first adapter a shop registers becomes its default."""
+        The first adapter a shop registers for a base model becomes that model's default."""
         path = Path(path).resolve()
         if not (path / "adapter_config.json").exists():
             raise KefuError(f"{path} is not a LoRA adapter folder: it has no adapter_config.json")
         card = _card(path)
         with self.db.session() as session:
-            first = session.scalar(select(AdapterVersion).limit(1)) is None
+            base_model = card.get("base_model") or base_model
+            first = session.scalar(select(AdapterVersion).where(AdapterVersion.base_model == base_model)
+                                   .limit(1)) is None
             row = session.get(AdapterVersion, name) or AdapterVersion(name=name, metrics={})
-            row.path, row.base_model = str(path), card.get("base_model") or base_model
+            row.path, row.base_model = str(path), base_model
             row.data_sha256 = card.get("data_sha256") or row.data_sha256
             row.metrics = {k: card[k] for k in ("base", "adapter") if k in card} or row.metrics or {}
             if row.status == "retired":
@@ -65,23 +67,27 @@ class AdapterRegistry:
             session.commit()
 
     def promote(self, name: str) -> AdapterVersion:
-        """Make `name` the default; the one it replaces stays served, and rollback can return to it."""
+        """Make `name` its base model's default; the one it replaces stays served, and rollback can return to it."""
         with self.db.session() as session:
             row = self._get(session, name)
-            for current in session.scalars(select(AdapterVersion).where(AdapterVersion.status == "default")):
+            for current in session.scalars(select(AdapterVersion).where(AdapterVersion.status == "default",
+                                                                        AdapterVersion.base_model == row.base_model)):
                 current.status = "ready"
             row.status, row.promoted_at = "default", utcnow()
             session.commit()
             return row
 
-    def rollback(self) -> AdapterVersion:
-        """Return to the previously promoted adapter; the current default is retired from promotion history."""
+    def rollback(self, base_model: str | None = None) -> AdapterVersion:
+        """Return to the previously promoted adapter (of `base_model`, or of the only base model with a default);
+        the current default is retired from promotion history."""
         with self.db.session() as session:
-            current = session.scalar(select(AdapterVersion).where(AdapterVersion.status == "default"))
+            current = session.scalar(select(AdapterVersion).where(AdapterVersion.status == "default",
+                                                                  *self._of(base_model)).limit(1))
             if current is None:
                 raise KefuError("no adapter is the default: nothing to roll back")
             previous = session.scalar(
                 select(AdapterVersion).where(AdapterVersion.name != current.name,
+                                             AdapterVersion.base_model == current.base_model,
                                              AdapterVersion.promoted_at.is_not(None),
                                              AdapterVersion.status != "retired")
                 .order_by(AdapterVersion.promoted_at.desc()).limit(1))
@@ -100,19 +106,25 @@ class AdapterRegistry:
             row.status = "retired"
             session.commit()
 
-    def default(self) -> str | None:
-        """Name of the default adapter, or None (the base model is served)."""
+    @staticmethod
+    def _of(base_model: str | None) -> tuple:
+        return (AdapterVersion.base_model == base_model,) if base_model else ()
+
+    def default(self, base_model: str | None = None) -> str | None:
+        """Name of the default adapter (of `base_model`), or None (the base model is served)."""
         if not self.available():
             return None
         with self.db.session() as session:
-            return session.scalar(select(AdapterVersion.name).where(AdapterVersion.status == "default"))
+            return session.scalar(select(AdapterVersion.name).where(AdapterVersion.status == "default",
+                                                                    *self._of(base_model)).limit(1))
 
-    def served(self) -> dict[str, Path]:
-        """Adapters vLLM offers by name: every one not retired whose files are still there."""
+    def served(self, base_model: str | None = None) -> dict[str, Path]:
+        """Adapters vLLM offers by name (for `base_model`): every one not retired whose files are still there."""
         if not self.available():
             return {}
         with self.db.session() as session:
-            rows = session.scalars(select(AdapterVersion).where(AdapterVersion.status != "retired")
+            rows = session.scalars(select(AdapterVersion).where(AdapterVersion.status != "retired",
+                                                                *self._of(base_model))
                                    .order_by(AdapterVersion.name)).all()
         return {r.name: Path(r.path) for r in rows if (Path(r.path) / "adapter_config.json").exists()}
 

@@ -17,6 +17,7 @@ import httpx
 
 from assistant.config import Settings
 from assistant.errors import KefuError
+from assistant.serving.base_models import base_model
 from assistant.serving.models import adapters, default_adapter, model_path
 from assistant.serving.template import template_path
 
@@ -79,11 +80,13 @@ class VllmServer:
     def command(self) -> list[str]:
         """The vLLM command line built from the settings."""
         s = self.settings
+        entry = base_model(s.model_name)
         cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
                "--model", str(self.model_dir or model_path(s, self.name)), "--served-model-name", self.name,
                "--host", s.serve_host, "--port", str(self.port), "--dtype", "bfloat16",
-               "--max-model-len", str(s.max_model_len), "--chat-template", str(template_path()),
-               "--enable-auto-tool-choice", "--tool-call-parser", "hermes", "--generation-config", "vllm",
+               "--max-model-len", str(s.max_model_len), "--chat-template", str(template_path(s.model_name)),
+               "--enable-auto-tool-choice", "--tool-call-parser", entry.tool_parser if entry else "hermes",
+               "--generation-config", "vllm",
                "--enable-prefix-caching" if s.prefix_caching else "--no-enable-prefix-caching",
                "--disable-uvicorn-access-log"]
         if s.enforce_eager if s.enforce_eager is not None else self.device == "cpu":

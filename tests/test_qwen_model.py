@@ -1,0 +1,74 @@
+"""The second base model end to end: Qwen2.5-Coder-0.5B-Instruct, fetched and checked by `make test`, served by
+the real vLLM CPU server with its committed adapter, rendering exactly what kefu's template renders, and the
+adapter doing what it was trained to do.
+
+Marked `vllm`: `make test` runs it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.config import Settings
+from assistant.serving.base_models import BASE_MODELS
+from assistant.serving.fetch import fetch_model
+from assistant.serving.server import VllmServer
+from assistant.serving.template import render_ids
+from assistant.tools import ALL_TOOLS
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.vllm
+QWEN = "qwen2.5-coder-0.5b-instruct"
+ADAPTER = "kefu-qwen"
+TOOLS = [ALL_TOOLS[name].openai_schema for name in ("find_user_id_by_email", "cancel_pending_order")]
+CONVERSATION = [
+    {"role": "system", "content": "You are a shop assistant."},
+    {"role": "user", "content": "我想取消订单 #W4817420，不需要了。我的邮箱是 mei.chen4821@example.com"},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function", "function": {
+        "name": "find_user_id_by_email", "arguments": json.dumps({"email": "mei.chen4821@example.com"})}}]},
+    {"role": "tool", "tool_call_id": "c1", "content": "mei_chen_4821"},
+]
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return Settings(_env_file=None, model_name=QWEN)
+
+
+@pytest.fixture(scope="module")
+def server(settings, tmp_path_factory):
+    fetch_model(settings, QWEN)
+    running = VllmServer(settings, port=free_port(), lora={ADAPTER: Path(BASE_MODELS[QWEN].adapter).resolve()})
+    running.log_path = tmp_path_factory.mktemp("logs") / "vllm-qwen.log"
+    with running:
+        yield running
+
+
+def test_qwen_is_served_with_its_own_adapter_template_and_parser(server):
+    command = server.command()
+    assert command[command.index("--served-model-name") + 1] == QWEN
+    assert command[command.index("--tool-call-parser") + 1] == "hermes" and "--chat-template" in command
+    models = httpx.get(server.base_url + "/models", timeout=30).json()["data"]
+    assert {m["id"] for m in models} == {QWEN, ADAPTER}
+
+
+def test_kefus_template_renders_the_same_qwen_tokens_as_vllm(server):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(server.command()[server.command().index("--model") + 1])
+    for messages in (CONVERSATION, CONVERSATION[:2], CONVERSATION + [{"role": "assistant", "content": "好的。"}]):
+        for add_prompt in (True, False):
+            served = httpx.post(server.base_url.removesuffix("/v1") + "/tokenize", timeout=30, json={
+                "model": server.name, "messages": messages, "tools": TOOLS, "add_generation_prompt": add_prompt,
+                "continue_final_message": False}).json()["tokens"]
+            assert render_ids(tokenizer, messages, TOOLS, add_generation_prompt=add_prompt) == served
+
+
+def test_the_card_names_the_base_model_and_its_lineage():
+    card = json.loads(Path(BASE_MODELS[QWEN].adapter, "model_card.json").read_text())
+    assert card["base_model"] == QWEN and card["training"]["peak_rss_gib"] < 24
+    assert card["adapter"]["name"] == ADAPTER and card["adapter"]["n"] >= 40
