@@ -10,6 +10,10 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+OLD_MODE_NAMES = {"token": "signed", "email": "tau2"}
+"""What KEFU_IDENTITY's modes were called before `code` existed."""
+
+
 class Settings(BaseSettings):
     """kefu settings, read from the environment (`KEFU_<NAME>`) and an optional `.env` file."""
 
@@ -183,7 +187,7 @@ class Settings(BaseSettings):
     @field_validator("identity", mode="before")
     @classmethod
     def _old_identity_names(cls, value):
-        return {"token": "signed", "email": "tau2", "": None}.get(value, value)
+        return None if value == "" else OLD_MODE_NAMES.get(value, value)
 
     @model_validator(mode="after")
     def _default_identity(self):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select, update
 
+from assistant.config import OLD_MODE_NAMES
 from assistant.db import AuditLog, Customer, Database, Order, PendingAction, ToolCall
 from assistant.db.base import as_utc
 from assistant.errors import ConfirmationError, ToolError
@@ -59,7 +60,7 @@ class ToolRunner:
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
         self.approval_threshold, self.language = approval_threshold, language
         self.policy = identity if isinstance(identity, IdentityPolicy) else IdentityPolicy(
-            {"token": "signed", "email": "tau2"}.get(identity, identity), max_identification_failures)
+            OLD_MODE_NAMES.get(identity, identity), max_identification_failures)
 
     def _context(self, session, lock_rows: bool = False) -> ToolContext:
         return ToolContext(db=self.db, session_id=self.session_id, actor=self.actor, session=session,
