@@ -53,6 +53,24 @@ def test_adapter_is_served_merged_by_default(settings_with_adapter):
     assert (merged / "kefu-merged.json").stat().st_mtime_ns == stamp
 
 
+def test_a_refetched_base_model_is_merged_again(settings_with_adapter, tmp_path):
+    # A copy of the base whose fetch marker changes, as `kefu model fetch` does when its recipe changes.
+    base = tmp_path / "base"
+    base.mkdir()
+    for file in BASE.iterdir():
+        (base / file.name).symlink_to(file)
+    (base / "kefu-model.json").unlink(missing_ok=True)
+    (base / "kefu-model.json").write_text('{"recipe": 1}')
+    settings = settings_with_adapter
+    register_model(settings, settings.model_name, base)
+    command = server_for(settings).command()
+    marker = Path(command[command.index("--model") + 1], "kefu-merged.json")
+    stamp = marker.stat().st_mtime_ns
+    (base / "kefu-model.json").write_text('{"recipe": 2}')
+    server_for(settings)
+    assert marker.stat().st_mtime_ns != stamp and '"recipe": 2' in marker.read_text()
+
+
 def test_lora_mode_serves_adapters_next_to_base(settings_with_adapter):
     settings = settings_with_adapter.model_copy(update={"lora_serving": "lora"})
     command = server_for(settings).command()

@@ -74,3 +74,27 @@ def test_the_template_markers_are_single_special_tokens(model):
     start, end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
     assert ids[0] == start and ids.count(start) == 3 and ids.count(end) == 2
     assert tokenizer.decode(ids).endswith("<|im_start|>assistant\n")
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_a_marker_that_shares_its_row_gets_its_spellings_row(tied):
+    import torch
+    from transformers import AutoTokenizer
+
+    from assistant.serving.token_rows import respell_collapsed, spelling, twins
+
+    tokenizer = AutoTokenizer.from_pretrained(Path("var/models") / SMOL)
+    embed = torch.nn.Embedding(len(tokenizer), 8)
+    head = embed if tied else torch.nn.Embedding(len(tokenizer), 8)
+    model = type("Tiny", (), {"get_input_embeddings": lambda self: embed,
+                              "get_output_embeddings": lambda self: head})()
+    start, end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
+    with torch.no_grad():
+        embed.weight[[start, 5, 6]] = embed.weight[7].clone()
+        head.weight[[start, 5, 6]] = head.weight[7].clone()
+    untouched = embed.weight[end].clone()
+    assert respell_collapsed(model, tokenizer, ("<|im_start|>", "<|im_end|>")) == {"<|im_start|>": 3}
+    assert twins(embed.weight, start) == 0 and torch.equal(embed.weight[end], untouched)
+    pieces = spelling(tokenizer, "<|im_start|>")
+    assert start not in pieces and len(pieces) >= 2
+    assert torch.allclose(head.weight[start], head.weight[pieces].mean(0))

@@ -72,3 +72,18 @@ def test_the_card_names_the_base_model_and_its_lineage():
     card = json.loads(Path(BASE_MODELS[QWEN].adapter, "model_card.json").read_text())
     assert card["base_model"] == QWEN and card["training"]["peak_rss_gib"] < 24
     assert card["adapter"]["name"] == ADAPTER and card["adapter"]["n"] >= 40
+
+
+def test_the_tool_call_markers_have_rows_of_their_own(server):
+    from safetensors import safe_open
+    from transformers import AutoTokenizer
+
+    from assistant.serving.token_rows import twins
+
+    folder = Path(server.command()[server.command().index("--model") + 1])
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    with safe_open(str(folder / "model.safetensors"), "pt") as weights:
+        embed = weights.get_tensor("model.embed_tokens.weight")
+    for marker in ("<tool_call>", "</tool_call>"):
+        assert twins(embed, tokenizer.convert_tokens_to_ids(marker)) == 0, marker
+    assert json.loads((folder / "kefu-model.json").read_text())["respelled"] == ["</tool_call>", "<tool_call>"]

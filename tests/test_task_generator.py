@@ -88,3 +88,19 @@ def test_committed_generated_sets_keep_out_the_test_split_and_reserved_users(sho
         user, orders = _touches(task)
         assert user not in exclusions.customers and not orders & exclusions.orders, task["id"]
     assert (tau2_db_for(GENERATED / shop / "tasks.json") is not None) == (shop == "tau2")
+
+
+def test_a_training_pool_keeps_out_the_committed_dev_split(tau2_shop, tmp_path):
+    template, exclusions = tau2_shop
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        exclusions = Exclusions(set(exclusions.customers), set(exclusions.orders))
+        exclusions.add_split(GENERATED / "tau2" / "tasks.json", "dev", session)
+        exclusions.close_over(session)
+    db.dispose()
+    dev = [t for t in json.loads((GENERATED / "tau2" / "tasks.json").read_text())
+           if t["id"] in json.loads((GENERATED / "tau2" / "split_tasks.json").read_text())["dev"]]
+    dev_customers = {_touches(t)[0] for t in dev}
+    assert dev_customers and dev_customers <= exclusions.customers
+    for task in generate(template, tmp_path, 30, seed=11, exclusions=exclusions):
+        assert _touches(task)[0] not in dev_customers and not _touches(task)[1] & exclusions.orders

@@ -162,6 +162,8 @@ def generate(
     dev_share: Annotated[float, typer.Option(min=0.0, max=0.9, help="Share kept apart as the dev split.")] = 0.3,
     out: Annotated[Path | None, typer.Option(help="Folder for tasks.json, split_tasks.json and shop.json "
                                                   "(default: the committed generated set).")] = None,
+    avoid_dev: Annotated[bool, typer.Option("--avoid-dev", help="Also keep out the customers and orders of the "
+                                            "committed generated dev split: for a training pool.")] = False,
 ) -> None:
     """Generate validated tasks over a shop, keeping out the evaluation's test customers and reserved users."""
     from rich.progress import Progress
@@ -181,6 +183,9 @@ def generate(
     db = Database(f"sqlite:///{template}")
     with db.session() as session:
         exclusions = Exclusions.beside(source, session)
+        if avoid_dev:
+            exclusions.add_split(GENERATED / shop / "tasks.json", "dev", session)
+            exclusions.close_over(session)
     db.dispose()
     with Progress(transient=True) as bar:
         job = bar.add_task(f"generating {count} tasks", total=count)

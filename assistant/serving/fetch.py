@@ -20,6 +20,7 @@ from rich.progress import Progress
 from assistant.config import Settings
 from assistant.errors import KefuError
 from assistant.serving.base_models import BaseModel, WheelPart, check_metadata, known
+from assistant.serving.token_rows import respell_collapsed
 
 MARKER = "kefu-model.json"
 
@@ -89,13 +90,21 @@ def dequantize(entry: BaseModel, gguf: Path, target: Path, console: Console) -> 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16,
                                                  quantization_config=GgufConfig(dequantize=True))
+    respelled = respell_collapsed(model, tokenizer, entry.respell)
+    for token, copies in respelled.items():
+        console.print(f"{token} shared its row with {copies} other tokens: given the mean of its spelling's rows")
     model.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
     (staging / MARKER).write_text(json.dumps({"source": [p.requirement for p in entry.parts],
                                               "gguf_sha256": entry.sha256, "dtype": "bfloat16",
-                                              "license": entry.license}, indent=2))
+                                              "license": entry.license, "respelled": sorted(respelled)}, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
+
+
+def _current(marker: dict, entry: BaseModel) -> bool:
+    """The folder came from this GGUF, and by today's recipe (a folder from before `respell` is redone)."""
+    return marker.get("gguf_sha256") == entry.sha256 and (not entry.respell or "respelled" in marker)
 
 
 def fetch_model(settings: Settings, name: str | None = None, console: Console | None = None) -> Path:
@@ -104,7 +113,7 @@ def fetch_model(settings: Settings, name: str | None = None, console: Console | 
     entry = known(name or settings.model_name)
     target = settings.models_dir / entry.name
     marker = target / MARKER
-    if marker.exists() and json.loads(marker.read_text()).get("gguf_sha256") == entry.sha256:
+    if marker.exists() and _current(json.loads(marker.read_text()), entry):
         console.print(f"model ready: {target}")
         return target
     cache = settings.data_dir / "cache" / "wheels"

@@ -14,17 +14,20 @@ MARKER = "kefu-merged.json"
 
 
 def merged_model(settings: Settings, adapter_name: str, adapter_dir: Path) -> Path:
-    """`<data_dir>/models/merged/<adapter>`: base plus adapter, rebuilt only when the adapter changes."""
+    """`<data_dir>/models/merged/<adapter>`: base plus adapter, rebuilt only when the adapter or the base changes."""
     target = settings.models_dir / "merged" / adapter_name
     weights = next(iter(sorted(adapter_dir.glob("adapter_model.*"))), None)
     digest = sha256_of(weights) if weights else ""
+    base_marker = model_path(settings) / "kefu-model.json"
+    base = json.loads(base_marker.read_text()) if base_marker.exists() else None
     marker = target / MARKER
-    if marker.exists() and json.loads(marker.read_text()).get("adapter_sha256") == digest:
+    if marker.exists() and json.loads(marker.read_text()) == {"adapter": adapter_name, "adapter_sha256": digest,
+                                                              "base": base}:
         return target
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     merge_adapter(model_path(settings), adapter_dir, staging)
-    (staging / MARKER).write_text(json.dumps({"adapter": adapter_name, "adapter_sha256": digest}))
+    (staging / MARKER).write_text(json.dumps({"adapter": adapter_name, "adapter_sha256": digest, "base": base}))
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target
