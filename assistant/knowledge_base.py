@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from assistant.config import Settings, get_settings
-from assistant.db import Database, Product
+from assistant.db import Database, Product, ProductCopy
 from assistant.shop.records import product_record
 
 
@@ -22,15 +22,19 @@ def open_knowledge_base(settings: Settings | None = None, collection: str | None
 
 
 def catalog_documents(db: Database) -> list:
-    """One knowledge document per product, with its variants, options, prices and stock."""
+    """One knowledge document per product, with its saved copy, variants, options, prices and stock."""
     from knowledge.sources import catalog_document
 
     with db.session() as session:
+        copy: dict[str, list[str]] = {}
+        for row in session.scalars(select(ProductCopy).order_by(ProductCopy.language)):
+            copy.setdefault(row.product_id, []).append(row.text)
         products = session.scalars(select(Product).order_by(Product.position).options(selectinload(Product.variants)))
         documents = []
         for product in products:
             record = product_record(product)
             record["description"] = product.description
+            record["copy"] = copy.get(product.id, [])
             record["variants"] = list(record["variants"].values())
             documents.append(catalog_document(record))
     return documents

@@ -70,6 +70,7 @@ def catalog_document(product: dict) -> Document:
     lines = [f"{product['name']} (product {product['product_id']})"]
     if product.get("description"):
         lines.append(product["description"])
+    lines += product.get("copy", [])
     for variant in product["variants"]:
         options = ", ".join(f"{k}: {v}" for k, v in variant["options"].items())
         stock = "in stock" if variant["available"] else "out of stock"

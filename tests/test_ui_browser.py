@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from assistant.db import PendingAction
+from assistant.db import PendingAction, Product
 from assistant.evaluation.scripted_model import call
 from tests.agent_helpers import email_of, scripted_agent
 from tests.conftest import find_order, free_port, order_state
@@ -185,3 +185,44 @@ def test_an_anonymous_shopper_proves_who_they_are_with_the_code_from_their_email
         _say(shopper, code)
         expect(shopper.locator("#kefu-chat")).to_contain_text(f"Order {order_id} is pending", timeout=30_000)
     agent.close()
+
+
+def test_staff_draft_edit_and_save_a_description_that_becomes_searchable(browser, db, tmp_path, monkeypatch):
+    from functools import partial
+
+    from playwright.sync_api import expect
+
+    import ui.catalog_tab
+    from assistant.catalog.drafting import draft, load_record
+    from assistant.knowledge_base import open_knowledge_base
+    from knowledge.search import search
+    from tests.test_catalog_copy import Recording
+
+    with db.session() as session:
+        product = session.scalars(select(Product).order_by(Product.position)).first()
+        label, product_id = f"{product.name} ({product.id})", product.id
+    # The served model is scripted here; tests/test_vllm_agent.py drafts with the real one.
+    monkeypatch.setattr(ui.catalog_tab, "draft", partial(draft, model=Recording(
+        f"A {product.name.lower()} with a lifetime warranty, made for everyday use.")))
+    agent, _ = scripted_agent(db, tmp_path, [], staff_password_hash=hash_password(PASSWORD))
+    with UiServer(create_app(agent, agent.settings), free_port()) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.goto(server.url + "/staff/")
+        page.get_by_label("username").fill("ana")
+        page.get_by_label("password").fill(PASSWORD)
+        page.get_by_role("button", name="Login").click()
+        page.get_by_role("tab", name="Catalog copy").click()
+        page.locator("#copy-product input").click()
+        page.get_by_role("option", name=label).click()
+        page.locator("#copy-draft").click()
+        expect(page.locator("#copy-text textarea")).to_have_value(re.compile("lifetime warranty"), timeout=30_000)
+        expect(page.locator("#copy-claims")).to_contain_text("lifetime", timeout=15_000)
+        edited = f"A {product.name.lower()} made for everyday use, picked by our night-shift team."
+        page.locator("#copy-text textarea").fill(edited)
+        expect(page.locator("#copy-claims")).not_to_contain_text("lifetime", timeout=15_000)
+        page.locator("#copy-save").click()
+        expect(page.get_by_text("Saved; the knowledge base now answers from it.")).to_be_visible(timeout=120_000)
+    agent.close()
+    top = search(open_knowledge_base(agent.settings), "picked by our night-shift team", k=1)
+    assert top and product_id in top[0].source and edited in top[0].text
+    assert load_record(db, product_id)["name"] == product.name

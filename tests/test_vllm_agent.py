@@ -85,6 +85,21 @@ def test_the_default_one_time_code_leads_on_to_the_cancel_with_the_real_model(de
     assert proposal.pending_action_id and order_id in proposal.text and "Shall I go ahead?" in proposal.text
 
 
+def test_the_served_model_drafts_a_description_checked_against_the_record(demo_db, settings):
+    from sqlalchemy import select as select_
+
+    from assistant.catalog.claims import unsupported_claims
+    from assistant.catalog.drafting import catalog_names, draft, load_record
+    from assistant.db import Product
+    from assistant.dialogue.language import detect_language
+
+    with demo_db.session() as session:
+        blender = session.scalar(select_(Product.id).where(Product.name == "Blender"))
+    result = draft(demo_db, blender, "en", settings=settings.model_copy(update={"llm_model": "kefu-default"}))
+    assert len(result.text) > 30 and detect_language(result.text) == "en"
+    assert result.claims == unsupported_claims(result.text, load_record(demo_db, blender), catalog_names(demo_db))
+
+
 def test_eval_run_prints_the_figures(settings, server, tmp_path):
     env = {"KEFU_DATA_DIR": str(tmp_path), "KEFU_LLM_BASE_URL": server.base_url, "KEFU_AGENT_MAX_TOKENS": "96"}
     proc = run_kefu("eval", "run", "--task-ids", "demo-000,demo-056,demo-112", "--trials", "1", "--json", env=env)

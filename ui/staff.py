@@ -16,6 +16,7 @@ from assistant.db import Conversation, Feedback, HandoffTicket, Message
 from assistant.dialogue import staff as takeover
 from assistant.errors import KefuError
 from ui import conversations as conv
+from ui.catalog_tab import catalog_tab
 from ui.finetune_tab import finetune_tab
 from ui.knowledge_tab import knowledge_tab
 from ui.metrics import daily_metrics, latency_long, rates_long
@@ -191,6 +192,7 @@ def build_staff(agent: ShopAgent) -> gr.Blocks:
             blocks_plot = gr.BarPlot(x="day", y="verifier_blocks", title="Verifier blocks by day")
             metrics_table = gr.Dataframe(interactive=False, elem_id="staff-metrics")
         knowledge_tab(agent.settings, db)
+        catalog_tab(agent.settings, db)
         finetune_tab(agent.settings, db)
 
         approve.click(decide, [action_id, gr.State(True)], [approvals, action_id])

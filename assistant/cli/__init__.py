@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, evaluate, finetune, kb, model, shop, staff, tool, web
+from assistant.cli import bench, catalog, evaluate, finetune, kb, model, shop, staff, tool, web
 from assistant.errors import KefuError
 from knowledge.errors import KnowledgeError
 
@@ -21,6 +21,7 @@ app.add_typer(evaluate.app, name="eval")
 app.add_typer(finetune.app, name="finetune")
 app.add_typer(web.app, name="ui")
 app.add_typer(staff.app, name="staff")
+app.add_typer(catalog.app, name="catalog")
 
 
 @app.command()

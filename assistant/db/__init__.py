@@ -2,6 +2,7 @@
 
 from assistant.db.adapters import AdapterVersion
 from assistant.db.base import Base
+from assistant.db.catalog_copy import ProductCopy
 from assistant.db.conversation import (
     AgentEvent,
     AuditLog,
@@ -31,5 +32,5 @@ from assistant.db.shop import (
 __all__ = [
     "AdapterVersion", "AgentEvent", "AuditLog", "Base", "Conversation", "Customer", "Database", "ExchangeRequest", "Feedback",
     "Fulfillment", "HandoffTicket", "IdentityChallenge", "Message", "Order", "OrderItem", "OutboxMessage", "Payment",
-    "PaymentMethod", "PendingAction", "Product", "ReturnRequest", "StaffAccount", "ToolCall", "Variant",
+    "PaymentMethod", "PendingAction", "Product", "ProductCopy", "ReturnRequest", "StaffAccount", "ToolCall", "Variant",
 ]

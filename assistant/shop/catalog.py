@@ -1,4 +1,7 @@
-"""The demo shop's catalog: product types, their option axes and base prices."""
+"""The demo shop's catalog: product types, their option axes and base prices, and its house-style copy."""
+
+import json
+from importlib.resources import files
 
 COLORS = ["black", "white", "red", "blue", "green", "grey", "navy", "beige"]
 SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
@@ -58,3 +61,9 @@ CATALOG: dict[str, tuple[float, dict[str, list[str]], str]] = {
     "Sunglasses": (89.0, {"frame": ["black", "tortoise", "gold", "silver"], "lens": ["polarized", "non-polarized"], "shape": ["round", "square", "aviator"]}, "UV400 sunglasses."),
     "Umbrella": (29.0, {"size": ["compact", "full size"], "color": COLORS[:6], "opening": ["manual", "automatic"]}, "Windproof umbrella."),
 }
+
+
+def house_style() -> dict[str, dict[str, str]]:
+    """The demo shop's committed copy (`house_style.json`), by product name and language."""
+    data = json.loads(files("assistant.shop").joinpath("house_style.json").read_text(encoding="utf-8"))
+    return {name: copy for name, copy in data.items() if not name.startswith("_")}

@@ -19,10 +19,11 @@ from assistant.db import (
     Payment,
     PaymentMethod,
     Product,
+    ProductCopy,
     ReturnRequest,
     Variant,
 )
-from assistant.shop.catalog import CATALOG
+from assistant.shop.catalog import CATALOG, house_style
 
 # A fixed "today" keeps the shop identical for a seed, whenever it is built.
 REFERENCE_DAY = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -134,6 +135,13 @@ def _advance(rng: random.Random, ids: _Ids, order: Order, method: PaymentMethod,
                 price_difference=round(new.price - line.price, 2), created_at=delivered)
 
 
+def _house_style(session: Session, products: list[Product]) -> None:
+    copy = house_style()
+    for product in products:
+        for language, text in copy.get(product.name, {}).items():
+            session.add(ProductCopy(product_id=product.id, language=language, text=text, saved_by="house style"))
+
+
 def build_demo_shop(session: Session, seed: int, customers: int = 320, orders: int = 1100) -> dict[str, int]:
     """Fill an empty database with the demo shop for `seed`; returns the counts."""
     rng, fake = random.Random(seed), Faker("en_US")
@@ -142,6 +150,7 @@ def build_demo_shop(session: Session, seed: int, customers: int = 320, orders: i
     products = _catalog(session, rng, ids)
     people = _customers(session, fake, rng, ids, customers)
     session.flush()
+    _house_style(session, products)
     for pos in tqdm(range(orders), desc="demo orders", unit="order", leave=False):
         session.add(_order(rng, ids, pos, rng.choice(people), products))
     session.flush()
