@@ -89,6 +89,11 @@ def test_a_draft_is_asked_from_the_record_with_saved_copy_as_examples_and_checke
     asked = model.seen[0]
     assert [m["role"] for m in asked] == ["system", "user", "assistant", "user", "assistant", "user"]
     assert asked[2]["content"] in {copy["en"] for copy in house_style().values()}
+    # A draft that mostly repeats another product's saved copy is flagged as a whole.
+    backpack = next(copy["zh"] for name, copy in house_style().items() if name == "Backpack")
+    echoed = draft(demo_db, kettle, "zh", model=Recording(backpack))
+    assert echoed.claims[0].reason == "repeats the description of Backpack"
+    assert highlighted(echoed.text, echoed.claims) == [(backpack, "repeats another product")]
     with pytest.raises(KefuError, match="did not draft"):
         draft(demo_db, kettle, "en", model=Recording(None))
     with pytest.raises(KefuError, match="no product"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import gradio as gr
 from sqlalchemy import select
 
-from assistant.catalog.claims import highlighted, unsupported_claims
-from assistant.catalog.drafting import LANGUAGES, catalog_names, draft, load_record, save_copy
+from assistant.catalog.claims import highlighted
+from assistant.catalog.drafting import LANGUAGES, draft, draft_claims, load_record, save_copy
 from assistant.config import Settings
 from assistant.db import Database, Product, ProductCopy
 from assistant.errors import KefuError
@@ -39,7 +39,7 @@ def catalog_tab(settings: Settings, db: Database) -> None:
     def check(product_id, text):
         if not product_id or not text:
             return []
-        return highlighted(text, unsupported_claims(text, load_record(db, product_id), catalog_names(db)))
+        return highlighted(text, draft_claims(db, load_record(db, product_id), text))
 
     def pick(product_id, language):
         text = saved_copy(db, product_id, language)
@@ -75,7 +75,7 @@ def catalog_tab(settings: Settings, db: Database) -> None:
             draft_button = gr.Button("Draft", elem_id="copy-draft", scale=1)
         text = gr.Textbox(label="Description", lines=5, elem_id="copy-text")
         claims = gr.HighlightedText(label="Claims not in the record", elem_id="copy-claims",
-                                    color_map={"not in the record": "red"})
+                                    color_map={"not in the record": "red", "repeats another product": "orange"})
         save_button = gr.Button("Save", variant="primary", elem_id="copy-save")
         product.change(pick, [product, language], [text, claims])
         language.change(pick, [product, language], [text, claims])

@@ -100,6 +100,7 @@ def highlighted(copy: str, claims: list[Claim]) -> list[tuple[str, str | None]]:
     for claim in claims:
         if claim.start < at:
             continue
-        pieces += [(copy[at:claim.start], None), (copy[claim.start:claim.end], "not in the record")]
+        label = "repeats another product" if claim.reason.startswith("repeats") else "not in the record"
+        pieces += [(copy[at:claim.start], None), (copy[claim.start:claim.end], label)]
         at = claim.end
     return [p for p in pieces + [(copy[at:], None)] if p[0]]

@@ -8,6 +8,7 @@ own facts. The draft goes back with the claims the record does not hold (`claims
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -98,7 +99,19 @@ def draft(db: Database, product_id: str, language: str = "en", *, model=None, se
     except Exception as error:  # the OpenAI client's connection, status and timeout errors alike
         raise KefuError(f"the model server did not draft ({type(error).__name__}: {error}); is `kefu model serve` "
                         "running with the model the settings name?") from error
-    return Draft(product_id, language, text, unsupported_claims(text, record, catalog_names(db)))
+    return Draft(product_id, language, text, draft_claims(db, record, text))
+
+
+def draft_claims(db: Database, record: dict, text: str) -> list[Claim]:
+    """The record check, plus the whole draft when it mostly repeats another product's saved description."""
+    claims = unsupported_claims(text, record, catalog_names(db))
+    with db.session() as session:
+        saved = session.execute(select(Product.name, ProductCopy.text).join(Product, Product.id == ProductCopy.product_id)
+                                .where(ProductCopy.product_id != record["product_id"])).all()
+    for name, other in saved:
+        if SequenceMatcher(None, text, other, autojunk=False).ratio() >= 0.6:
+            return [Claim(0, len(text), text, f"repeats the description of {name}"), *claims]
+    return claims
 
 
 def save_copy(db: Database, product_id: str, language: str, text: str, saved_by: str) -> None:

@@ -81,12 +81,10 @@ def check(
     drafts: Annotated[Path, typer.Argument(help="JSONL from `kefu catalog draft --out`.")],
 ) -> None:
     """The share of drafts holding a claim their product's record does not, re-checked against today's records."""
-    from assistant.catalog.claims import unsupported_claims
-    from assistant.catalog.drafting import catalog_names, load_record
+    from assistant.catalog.drafting import draft_claims, load_record
 
     db = _db()
-    names = catalog_names(db)
     rows = [json.loads(line) for line in drafts.read_text(encoding="utf-8").splitlines() if line.strip()]
-    flagged = [r for r in rows if unsupported_claims(r["text"], load_record(db, r["product_id"]), names)]
+    flagged = [r for r in rows if draft_claims(db, load_record(db, r["product_id"]), r["text"])]
     typer.echo(json.dumps({"drafts": len(rows), "with_unsupported_claims": len(flagged),
                            "rate": round(len(flagged) / max(len(rows), 1), 3)}))
