@@ -48,6 +48,34 @@ def keep(record: dict) -> bool:
     return bool(record.get("resolved") or (record.get("rating") or 0) > 0 or record.get("corrected"))
 
 
+_ID = re.compile(r"^(#?W?\d{6,}|[a-z]+(_[a-z]+)*_\d{3,})$")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def guessed_ids(record: dict) -> list[str]:
+    """Ids a trained tool call passes before the conversation has shown them: training on them teaches guessing.
+    kefu's own steps (`train: false`, such as the order it found in code) show what they pass."""
+    shown, guessed = "", []
+    for message in record["messages"]:
+        for call in message.get("tool_calls") or []:
+            try:
+                arguments = json.loads(call["function"]["arguments"] or "{}")
+            except json.JSONDecodeError:
+                continue
+            if message.get("train", True):
+                guessed += [v for v in _strings(arguments) if _ID.match(v) and v not in shown]
+            shown += " " + call["function"]["arguments"]
+        shown += " " + str(message.get("content") or "")
+    return guessed
+
+
 def fingerprint(record: dict) -> str:
     """Near-duplicate key: the conversation's words with digits, case and spacing normalised away."""
     text = " ".join(str(m.get("content") or "") + json.dumps(m.get("tool_calls") and
@@ -68,6 +96,7 @@ class BuildReport:
 
     read: int = 0
     filtered_out: int = 0
+    ungrounded: int = 0
     duplicates: int = 0
     pii_replaced: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
@@ -87,6 +116,9 @@ def build_dataset(sources: list[Path], out: Path, seed: int = 0) -> dict:
     for record in sorted(records, key=lambda r: r["id"]):
         if not keep(record):
             report.filtered_out += 1
+            continue
+        if guessed_ids(record):
+            report.ungrounded += 1
             continue
         scrubber = Scrubber()
         record = record | {"messages": scrubber.messages(record["messages"])}

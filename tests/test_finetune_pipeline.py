@@ -150,3 +150,25 @@ def test_the_tool_scope_never_refused_the_experts_calls(simulated):
     refused = [(r["id"], m["name"]) for r in records for m in r["messages"]
                if m["role"] == "tool" and "cannot be used now" in m["content"]]
     assert records and not refused
+
+
+def _call(name: str, arguments: dict, train: bool = True) -> dict:
+    return {"role": "assistant", "content": "", "train": train, "tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}]}
+
+
+def test_a_conversation_whose_trained_call_passes_an_unseen_id_is_left_out(simulated, tmp_path):
+    from finetune.dataset import guessed_ids
+
+    asked = {"role": "user", "content": "Please cancel my latest order, I'm mia_li_3668."}
+    found = _call("get_order_details", {"order_id": "#W1234567"}, train=False)  # kefu's own step, in code
+    result = {"role": "tool", "tool_call_id": "c", "content": '{"order_id": "#W1234567", "items": [{"item_id": '
+                                                                 '"1111111111"}]}'}
+    grounded = {"messages": [asked, found, result, _call("cancel_pending_order", {"order_id": "#W1234567"})]}
+    guessed = {"messages": [asked, _call("exchange_delivered_order_items", {
+        "order_id": "#W7654321", "item_ids": ["1111111111"], "new_item_ids": ["2222222222"]})]}
+    assert guessed_ids(grounded) == [] and guessed_ids(guessed) == ["#W7654321", "1111111111", "2222222222"]
+    extra = tmp_path / "extra.jsonl"
+    write_jsonl([{"id": "x1", "resolved": True, "customer": "mia_li_3668", **guessed}], extra)
+    card = build_dataset([simulated[2] / "simulated.jsonl", extra], tmp_path / "dataset")
+    assert card["ungrounded"] == 1

@@ -20,6 +20,9 @@ def simulate(
     batches: Annotated[int, typer.Option(min=1, max=20, help="Rounds of scenario generation on fresh customers.")] = 3,
     out: Annotated[Path | None, typer.Option(help="JSONL to write (default var/finetune/simulated.jsonl).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of phrasing and typos.")] = 0,
+    tasks_file: Annotated[Path | None, typer.Option("--tasks", help="Play the train split of this τ²-format task "
+                                                    "file (such as a `kefu eval generate --avoid-dev` pool) on its "
+                                                    "own shop instead of the demo scenarios.")] = None,
 ) -> None:
     """Play complete, correct conversations through the real agent on a scratch copy of the demo shop."""
     from rich.progress import Progress
@@ -33,11 +36,16 @@ def simulate(
 
     settings = get_settings()
     out = out or settings.data_dir / "finetune" / "simulated.jsonl"
-    template = shop_template(SCENARIOS, settings.data_dir / "eval" / "shops", settings.demo_seed)
-    db = Database(f"sqlite:///{template}")
-    with db.session() as session:
-        tasks = simulation_tasks(session, batches, SCENARIOS)
-    db.dispose()
+    template = shop_template(tasks_file or SCENARIOS, settings.data_dir / "eval" / "shops", settings.demo_seed)
+    if tasks_file is not None:
+        from assistant.evaluation.tasks import load_tasks
+
+        tasks = load_tasks(tasks_file, split="train")  # never a dev or test split
+    else:
+        db = Database(f"sqlite:///{template}")
+        with db.session() as session:
+            tasks = simulation_tasks(session, batches, SCENARIOS)
+        db.dispose()
     with Progress() as bar:
         job = bar.add_task(f"simulating {len(tasks)} conversations", total=len(tasks))
         records = list(run(tasks, template, settings.data_dir / "finetune" / "work", settings, seed=seed,
