@@ -106,7 +106,8 @@ def draft_claims(db: Database, record: dict, text: str) -> list[Claim]:
     """The record check, plus the whole draft when it mostly repeats another product's saved description."""
     claims = unsupported_claims(text, record, catalog_names(db))
     with db.session() as session:
-        saved = session.execute(select(Product.name, ProductCopy.text).join(Product, Product.id == ProductCopy.product_id)
+        saved = session.execute(select(Product.name, ProductCopy.text)
+                                .join(Product, Product.id == ProductCopy.product_id)
                                 .where(ProductCopy.product_id != record["product_id"])).all()
     for name, other in saved:
         if SequenceMatcher(None, text, other, autojunk=False).ratio() >= 0.6:
