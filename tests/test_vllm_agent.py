@@ -88,8 +88,7 @@ def test_the_default_one_time_code_leads_on_to_the_cancel_with_the_real_model(de
 def test_the_served_model_drafts_a_description_checked_against_the_record(demo_db, settings):
     from sqlalchemy import select as select_
 
-    from assistant.catalog.claims import unsupported_claims
-    from assistant.catalog.drafting import catalog_names, draft, load_record
+    from assistant.catalog.drafting import draft, draft_claims, load_record
     from assistant.db import Product
     from assistant.dialogue.language import detect_language
 
@@ -97,7 +96,7 @@ def test_the_served_model_drafts_a_description_checked_against_the_record(demo_d
         blender = session.scalar(select_(Product.id).where(Product.name == "Blender"))
     result = draft(demo_db, blender, "en", settings=settings.model_copy(update={"llm_model": "kefu-default"}))
     assert len(result.text) > 30 and detect_language(result.text) == "en"
-    assert result.claims == unsupported_claims(result.text, load_record(demo_db, blender), catalog_names(demo_db))
+    assert result.claims == draft_claims(demo_db, load_record(demo_db, blender), result.text)
 
 
 def test_eval_run_prints_the_figures(settings, server, tmp_path):

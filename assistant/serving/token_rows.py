@@ -1,8 +1,8 @@
 """Give special tokens that a quantized checkpoint left without rows of their own a row from their spelling.
 
-In the Qwen2.5-Coder GGUF kefu fetches, `<tool_call>` and `</tool_call>` have embedding and output rows identical
-to those of 2,452 unused tokens, so no hidden state can make the model prefer them, and no LoRA on the linear
-layers can separate identical rows. Each such row becomes the mean of the rows of the ordinary tokens that spell
+In the Qwen2.5-Coder GGUF kefu fetches, `<tool_call>` and `</tool_call>` have embedding (and tied output) rows
+identical to those of 395 and 206 other tokens, so no hidden state can make the model prefer them, and no LoRA on
+the linear layers can separate identical rows. Each such row becomes the mean of the rows of the ordinary tokens that spell
 the marker, which is where the model's own idea of that text lives.
 """
 
