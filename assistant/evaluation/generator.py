@@ -57,10 +57,11 @@ class Exclusions:
         """Keep out every customer and order that a split of a task file touches."""
         from assistant.evaluation.tasks import load_tasks
 
+        order_ids = list(session.scalars(select(Order.id)))
         for task in load_tasks(tasks_path, split=split):
             self.customers |= {task.user_id} if task.user_id else set()
             text = json.dumps([task.reason, task.known, task.unknown, task.style, task.actions])
-            self.orders |= {o for o in session.scalars(select(Order.id)) if o in text}
+            self.orders |= {o for o in order_ids if o in text}
             self.customers |= {a["arguments"]["user_id"] for a in task.actions if "user_id" in a["arguments"]}
 
     def close_over(self, session: Session) -> None:
