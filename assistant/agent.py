@@ -46,6 +46,7 @@ class Reply:
     language: str
     pending_action_id: str | None = None
     citations: list[dict] = field(default_factory=list)
+    products: list[dict] = field(default_factory=list)
     handed_off: bool = False
     with_staff: bool = False
     latency_ms: int = 0
@@ -182,7 +183,7 @@ class ShopAgent:
                               customer_id=self._customer(session_id))
         if self._status(session_id) == WITH_STAFF:  # staff answer live; the agent learns it all at hand-back
             yield {"type": "final", "text": "", "language": language, "pending_action_id": None, "citations": [],
-                   "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}
+                   "products": [], "handed_off": True, "with_staff": True, "latency_ms": 0, "timings": {}}
             return
         if not text.strip() or len(text) > self.settings.max_message_chars:
             answer = (canned(reply("unreadable" if unreadable else "empty", language)) if not text.strip() else
@@ -251,6 +252,7 @@ class ShopAgent:
         kwargs = getattr(answer, "additional_kwargs", {}) or {}
         return {"type": "final", "text": text, "language": context.language,
                 "pending_action_id": kwargs.get("pending_action_id"), "citations": kwargs.get("citations", []),
+                "products": kwargs.get("products", []),
                 "handed_off": status in ("handed_off", WITH_STAFF), "with_staff": status == WITH_STAFF,
                 "latency_ms": latency_ms,
                 "timings": {k: round(v * 1000, 1) for k, v in context.timings.items()}}

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     request and the order's status, finding the order a shopper describes, and repairing mangled arguments.
     Every rule (identity, ownership, status, confirmation) is enforced either way; turn off for a larger model."""
 
+    shopping_help: bool = True
+    """Answer a shopper looking for a product from the catalog (products, prices, why each fits, cards in the
+    widget) before the model is asked; prices and options are filtered in code."""
     knowledge_answer: Literal["passage", "model"] = "passage"
     """How a general question is answered once the knowledge base is searched: `passage` replies with the best
     passage in the shopper's language, cited, without a model call (faithful and fast with a small model);

@@ -49,6 +49,17 @@ def db(tau2_template, tmp_path) -> Database:
     database.dispose()
 
 
+def small_demo_shop(path: Path, seed: int = 7) -> Database:
+    """A migrated SQLite file holding a small demo shop (the whole catalog, 20 customers, 30 orders)."""
+    from assistant.shop.demo import build_demo_shop
+
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    with db.session() as session:
+        build_demo_shop(session, seed=seed, customers=20, orders=30)
+    return db
+
+
 def login(db: Database, customer_id: str, session_id: str | None = None) -> ToolRunner:
     """A shopper session authenticated the normal way: by the customer's email."""
     runner = ToolRunner(db, session_id or f"s-{uuid.uuid4().hex[:8]}")

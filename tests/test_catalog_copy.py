@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.db import Database, Product, ProductCopy
 from assistant.errors import KefuError
 from assistant.shop.catalog import house_style
-from assistant.shop.demo import build_demo_shop
+from tests.conftest import small_demo_shop
 
 RECORD = {"name": "Water Bottle", "description": "Leak-proof bottle.", "variants": [
     {"options": {"capacity": "750ml", "material": "glass", "color": "black"}, "price": 27.5},
@@ -40,10 +40,7 @@ def test_claims_the_record_does_not_hold_are_found_in_english_and_chinese():
 
 @pytest.fixture
 def demo_db(tmp_path) -> Database:
-    db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-    db.migrate()
-    with db.session() as session:
-        build_demo_shop(session, seed=7, customers=20, orders=30)
+    db = small_demo_shop(tmp_path / "shop.db")
     yield db
     db.dispose()
 

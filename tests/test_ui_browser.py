@@ -226,3 +226,34 @@ def test_staff_draft_edit_and_save_a_description_that_becomes_searchable(browser
     top = search(open_knowledge_base(agent.settings), "picked by our night-shift team", k=1)
     assert top and product_id in top[0].source and edited in top[0].text
     assert load_record(db, product_id)["name"] == product.name
+
+
+def test_a_shopper_asks_for_a_product_by_need_and_opens_a_card(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    from assistant.db import AgentEvent
+    from assistant.dialogue.tool_execution import KnowledgeSearch
+    from tests.conftest import small_demo_shop
+    from knowledge.embedder import Embedder
+
+    shop = small_demo_shop(tmp_path / "demo.db", seed=3)
+    knowledge = KnowledgeSearch(lambda: None)
+    knowledge.embed = Embedder()  # product search needs only the embedder
+    agent, model = scripted_agent(shop, tmp_path, [], knowledge=knowledge)
+    with UiServer(create_app(agent, agent.settings), free_port()) as server:
+        page = browser.new_page(viewport={"width": 1000, "height": 1100})
+        page.goto(server.url + "/")
+        _say(page, "I need something to keep my coffee warm on my commute, under $30")
+        cards = page.locator("#kefu-products .kefu-product")
+        expect(cards.first).to_be_visible(timeout=60_000)
+        expect(page.locator("#kefu-chat")).to_contain_text("Travel Mug")
+        expect(page.locator("#kefu-products")).to_contain_text("Travel Mug")
+        cards.first.click()
+        expect(page.locator("#kefu-product-detail")).to_contain_text("price", timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "shopper-products.png"), full_page=True)
+    agent.close()
+    assert model.prompts == []  # the catalog answered, not the model
+    with shop.session() as session:
+        kinds = session.scalars(select(AgentEvent.kind)).all()
+    assert "product_search" in kinds and "product_card_opened" in kinds
+    shop.dispose()

@@ -85,6 +85,23 @@ def test_the_default_one_time_code_leads_on_to_the_cancel_with_the_real_model(de
     assert proposal.pending_action_id and order_id in proposal.text and "Shall I go ahead?" in proposal.text
 
 
+def test_a_chinese_product_question_is_answered_from_the_catalog_beside_the_real_model(demo_db, settings):
+    from assistant.dialogue.grounding import AMOUNT
+    from assistant.db import Variant
+
+    agent = ShopAgent(demo_db, settings.model_copy(update={"llm_model": "kefu-default"}))
+    found = agent.respond("real-shop", "想买一个保温的杯子，上班路上用，30块以内")
+    assert found.language == "zh" and found.products and found.products[0]["name"] == "Travel Mug"
+    assert "为您" in found.text and all(card["price_to"] <= 30 for card in found.products)
+    # The follow-up goes to the served model; whatever it says, no price it names is one the catalog lacks.
+    follow = agent.respond("real-shop", "第一个有黑色的吗？")
+    with demo_db.session() as session:
+        prices = {round(p, 2) for p in session.scalars(select(Variant.price))}
+    named = {round(float(a or b), 2) for a, b, *_ in AMOUNT.findall(follow.text)}
+    assert follow.text and named <= prices
+    assert [role for role, _ in stored(demo_db, "real-shop")] == ["user", "assistant"] * 2
+
+
 def test_the_served_model_drafts_a_description_checked_against_the_record(demo_db, settings):
     from sqlalchemy import select as select_
 

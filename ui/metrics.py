@@ -1,5 +1,6 @@
 """The staff console's metrics, by day: automatic resolution, handoffs, CSAT from thumbs, turn latency,
-tool errors and verifier blocks, computed from the conversation tables."""
+tool errors, verifier blocks, and product questions (conversations where kefu searched the catalog for the
+shopper) with how many of them ended with a product card opened, computed from the conversation tables."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from assistant.db import AgentEvent, Conversation, Feedback, HandoffTicket, Message, ToolCall
 
 COLUMNS = ["day", "conversations", "automatic_resolution_rate", "handoff_rate", "csat", "turn_p50_ms",
-           "turn_p95_ms", "tool_error_rate", "verifier_blocks"]
+           "turn_p95_ms", "tool_error_rate", "verifier_blocks", "product_questions", "product_cards_opened"]
 
 
 def _pct(values: list[int], q: float) -> float | None:
@@ -42,6 +43,10 @@ def daily_metrics(db, days: int = 14, now: datetime | None = None) -> pd.DataFra
         tools = session.execute(select(ToolCall.created_at, ToolCall.is_error).where(ToolCall.created_at >= since)).all()
         blocks = session.scalars(select(AgentEvent.created_at).where(
             AgentEvent.kind.in_(("verifier_block", "verifier_fallback")), AgentEvent.created_at >= since)).all()
+        shopping = session.execute(select(AgentEvent.created_at, AgentEvent.conversation_id).where(
+            AgentEvent.kind == "product_search", AgentEvent.created_at >= since)).all()
+        opened = set(session.scalars(select(AgentEvent.conversation_id).where(
+            AgentEvent.kind == "product_card_opened", AgentEvent.created_at >= since)))
 
     per_day: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for conversation_id, created in conversations:
@@ -54,6 +59,8 @@ def daily_metrics(db, days: int = 14, now: datetime | None = None) -> pd.DataFra
         per_day[day(created)]["tools"].append(is_error)
     for created in blocks:
         per_day[day(created)]["blocks"].append(1)
+    for created, conversation_id in shopping:
+        per_day[day(created)]["shopping"].append(conversation_id)
 
     rows = []
     for offset in range(days):
@@ -71,6 +78,8 @@ def daily_metrics(db, days: int = 14, now: datetime | None = None) -> pd.DataFra
             "turn_p50_ms": _pct(data.get("latency", []), 0.5), "turn_p95_ms": _pct(data.get("latency", []), 0.95),
             "tool_error_rate": (sum(calls) / len(calls)) if calls else None,
             "verifier_blocks": len(data.get("blocks", [])),
+            "product_questions": len(set(data.get("shopping", []))),
+            "product_cards_opened": len(set(data.get("shopping", [])) & opened),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

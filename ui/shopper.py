@@ -23,6 +23,7 @@ from assistant.errors import KefuError
 from ui import conversations as conv
 from ui.detached import detached
 from ui.limits import RateLimits
+from ui.product_cards import card_samples, offered_cards, open_card
 
 SOURCES = "\n\nSources: "
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a moment, then send it again."
@@ -87,6 +88,7 @@ def cards_html(cards: list[dict]) -> str:
 CSS = """
 .kefu-order {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 4px 0;}
 .kefu-order ul {margin: 2px 0 2px 18px;}
+.kefu-product {text-align: left; min-width: 180px; max-width: 240px;}
 """
 
 
@@ -98,8 +100,10 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
 
     def view(session_id: str):
         pending = conv.pending_action(db, session_id)
+        offered = card_samples(offered_cards(db, session_id))
         return (chat_messages(conv.transcript(db, session_id)), cards_html(conv.order_cards(db, session_id)),
-                gr.update(visible=pending is not None), gr.update(value=pending["summary"] if pending else ""),
+                gr.Dataset(samples=offered, visible=bool(offered)), gr.update(visible=pending is not None),
+                gr.update(value=pending["summary"] if pending else ""),
                 pending["id"] if pending else None)
 
     def restore(session_id: str | None, request: gr.Request | None = None):
@@ -135,7 +139,7 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         if not allowed("message", session_id, request):
             history = chat_messages(conv.transcript(db, session_id))
             yield (session_id, text, history + [gr.ChatMessage(role="assistant", content=SLOW_DOWN)], gr.skip(),
-                   gr.skip(), gr.skip(), gr.skip())  # the message stays in the box, to send again
+                   gr.skip(), gr.skip(), gr.skip(), gr.skip())  # the message stays in the box, to send again
             return
         conv.note_client(db, session_id, request.client.host if request is not None and request.client else None)
         events = detached((lambda: agent.decide(session_id, *decision)) if decision else (
@@ -143,15 +147,15 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         shown = text or ("✓" if decision[1] else "✗")
         history = chat_messages(conv.transcript(db, session_id)) + [gr.ChatMessage(role="user", content=shown)]
         partial = ""
-        yield (session_id, "", history, gr.skip(), gr.update(visible=False), gr.skip(), gr.skip())
+        yield (session_id, "", history, gr.skip(), gr.skip(), gr.update(visible=False), gr.skip(), gr.skip())
         for event in events:
             if event["type"] == "queued" and not partial:
                 yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=event["text"])], gr.skip(),
-                       gr.skip(), gr.skip(), gr.skip())
+                       gr.skip(), gr.skip(), gr.skip(), gr.skip())
             elif event["type"] == "token":
                 partial += event["text"]
                 yield (session_id, "", history + [gr.ChatMessage(role="assistant", content=partial)], gr.skip(),
-                       gr.skip(), gr.skip(), gr.skip())
+                       gr.skip(), gr.skip(), gr.skip(), gr.skip())
             elif event["type"] == "reset":
                 partial = ""
         yield (session_id, "", *view(session_id))
@@ -183,14 +187,19 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         if 0 <= index < len(owners) and owners[index].role == "assistant":
             conv.record_feedback(db, session_id, owners[index].id, 1 if data.liked else -1)
 
+    def show_product(session_id: str | None, index: int | None):
+        if usable(session_id) != session_id or index is None:
+            return ""
+        return open_card(db, session_id, index)
+
     def refresh(session_id: str | None, shown: list | None):
         # Staff replies and approval decisions arrive without the shopper typing. Only a transcript that
         # grew beyond what is on screen is redrawn, so a reply that is streaming in is never overwritten.
         if usable(session_id) != session_id:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 6
         bubbles = chat_messages(conv.transcript(db, session_id))
         if len(bubbles) <= len(shown or []):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 6
         return view(session_id)
 
     with gr.Blocks(title=f"{shop_name} · help") as shopper:
@@ -200,6 +209,9 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         chatbot = gr.Chatbot(label="Chat", height=460, elem_id="kefu-chat", group_consecutive_messages=False,
                              placeholder="Ask about an order, a return, shipping or a product.")
         orders = gr.HTML(elem_id="kefu-orders")
+        products = gr.Dataset(components=["html"], samples=[], type="index", label="Products", layout="gallery",
+                              visible=False, elem_id="kefu-products")
+        product_detail = gr.Markdown(elem_id="kefu-product-detail")
         with gr.Group(visible=False) as confirm_box:
             summary = gr.Markdown(elem_id="kefu-pending")
             with gr.Row():
@@ -210,7 +222,7 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
                              submit_btn=True)
             ask_human = gr.Button("Talk to a human", scale=1, elem_id="kefu-human")
             fresh = gr.Button("New conversation", scale=1, elem_id="kefu-new")
-        shown = [chatbot, orders, confirm_box, summary, pending_id]
+        shown = [chatbot, orders, products, confirm_box, summary, pending_id]
         outputs = [session, box, *shown]
         shopper.load(restore, session, [session, *shown])
         # Gradio queues every listener one event at a time unless told otherwise; shoppers must not wait in line.
@@ -220,6 +232,7 @@ def build_shopper(agent: ShopAgent, shop_name: str, secret: str | None = None,
         ask_human.click(human, session, [session, *shown])
         fresh.click(lambda: restore(None), None, [session, *shown])
         chatbot.like(rate, session, None)
+        products.click(show_product, [session, products], product_detail)
         gr.Timer(POLL_S).tick(refresh, [session, chatbot], shown, show_progress="hidden")
     return shopper
 

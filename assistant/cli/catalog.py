@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Catalog copy: draft, check and save product descriptions.")
+app = typer.Typer(no_args_is_help=True, help="The catalog: product search as shoppers get it, and product copy.")
 Language = Annotated[str, typer.Option("--language", help="en or zh.")]
 
 
@@ -88,3 +88,44 @@ def check(
     flagged = [r for r in rows if draft_claims(db, load_record(db, r["product_id"]), r["text"])]
     typer.echo(json.dumps({"drafts": len(rows), "with_unsupported_claims": len(flagged),
                            "rate": round(len(flagged) / max(len(rows), 1), 3)}))
+
+
+def _product_search(db):
+    from assistant.catalog.search import ProductSearch
+    from assistant.config import get_settings
+    from knowledge.embedder import Embedder
+
+    return ProductSearch(db, Embedder(get_settings().embedder))
+
+
+@app.command()
+def search(text: Annotated[str, typer.Argument(help="What the shopper asks for, in English or Chinese.")],
+           limit: Annotated[int, typer.Option(min=1, max=10)] = 3) -> None:
+    """Search the catalog as the shopper chat does: the products, prices and why each fits, as JSON lines."""
+    from assistant.catalog.answer import cards
+    from assistant.catalog.needs import read_need
+
+    need = read_need(text)
+    result = _product_search(_db()).search(need, limit=limit)
+    for card in cards(result, need, need.language):
+        typer.echo(json.dumps(card, ensure_ascii=False))
+    if not result.found:
+        typer.echo(json.dumps({"found": 0, "over_budget": result.over_budget}, ensure_ascii=False))
+
+
+@app.command("eval")
+def eval_(file: Annotated[Path | None, typer.Argument(help="JSONL questions (default: the demo shop's set).")] = None,
+          split: Annotated[str | None, typer.Option(help="dev or test.")] = None,
+          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Recall@1/3 and MRR@3 of product search on a product-question set, English and Chinese apart, and how often
+    a question the shop has no answer for gets none."""
+    from assistant.catalog.evaluation import evaluate_products, load_product_questions
+
+    report = evaluate_products(_product_search(_db()), load_product_questions(file, split))
+    rows = report.pop("rows")
+    if as_json:
+        typer.echo(json.dumps(report | {"misses": [r for r in rows if not set(r["names"]) & set(r["expected"])
+                                                   and (r["expected"] or r["names"])]}, ensure_ascii=False))
+        return
+    for name, figures in report.items():
+        typer.echo(f"{name}: " + "  ".join(f"{k}={v}" for k, v in figures.items()))

@@ -10,12 +10,15 @@ from assistant.db import AgentEvent, Database
 from assistant.redaction import session_ref
 
 log = logging.getLogger(__name__)
+# Events that record what shoppers did rather than what a guard stopped: not worth a warning in the log.
+ACTIVITY = {"product_search", "product_card_opened"}
 
 
 def record_event(db: Database, conversation_id: str, kind: str, **detail) -> None:
     """Log one guard event and store it for the staff console's metrics."""
     # The detail (ids, reasons) goes to the database for the staff console; the log names only what happened.
-    log.warning("%s in conversation %s (%s)", kind, session_ref(conversation_id), ", ".join(sorted(detail)))
+    log.log(logging.INFO if kind in ACTIVITY else logging.WARNING, "%s in conversation %s (%s)", kind,
+            session_ref(conversation_id), ", ".join(sorted(detail)))
     with db.session() as session:
         session.add(AgentEvent(conversation_id=conversation_id, kind=kind, detail=detail))
 

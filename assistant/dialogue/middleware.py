@@ -24,6 +24,7 @@ from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.order_finder import OrderFinderMiddleware
+from assistant.dialogue.shopping_first import ShoppingFirstMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
 from assistant.dialogue.variant_finder import VariantFinderMiddleware
@@ -54,6 +55,10 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
     first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
+    if knowledge is not None and settings.shopping_help:
+        from assistant.catalog.search import ProductSearch
+
+        first.insert(0, ShoppingFirstMiddleware(db, ProductSearch(db, knowledge.embed)))
     aids, identity = settings.small_model_aids, IdentityPolicy.from_settings(settings)
     return [
         ConversationGateMiddleware(db, ttl, settings.handoff_reopen_s),

@@ -50,6 +50,10 @@ class KnowledgeSearch:
             self._kb = self._kb or self._open_kb()
             return self._kb
 
+    def embed(self, texts: list[str]) -> list:
+        """Vectors from the knowledge base's embedder (product search shares it rather than loading another)."""
+        return self._knowledge_base().embedder(texts)
+
     def warm_up(self) -> None:
         """Open the knowledge base and run one search, so that the first shopper's question does not wait for
         the embedder and indexes to load (seconds on a small CPU). A missing knowledge base is left to the tool."""
