@@ -39,7 +39,9 @@ def why(found: Found, need: Need, language: str) -> list[str]:
     """The reasons this product fits, each one a fact of its record."""
     reasons = []
     if found.matched_options:
-        reasons.append(text("options", language, values=", ".join(found.matched_options.values())))
+        # A yes/no option is named by its axis: "waterproof", not "yes".
+        values = [axis if value.lower() == "yes" else value for axis, value in found.matched_options.items()]
+        reasons.append(text("options", language, values=", ".join(values)))
     if found.matched_words:
         reasons.append(text("words", language, words=", ".join(found.matched_words)))
     if need.has_price:

@@ -197,5 +197,7 @@ class ProductSearch:
         best = fitting[0]["options"]
         matched = {axis: value for axis, value in wanted.items() if str(best.get(axis)) == value}
         text_words = set(tokenize(entry.text)) - set(tokenize(entry.name)) - set(tokenize(" ".join(entry.axes)))
-        words = sorted(w for w in content & text_words if not any(w in tokenize(v) for v in matched.values()))
+        stems = {w for w in content & text_words if not any(w in tokenize(v) for v in matched.values())}
+        # The shopper's own words, not their stems: "insulated", not "insulat".
+        words = list(dict.fromkeys(w.lower() for w in need.content if tokenize(w) and tokenize(w)[0] in stems))
         return Found(entry, sim, fitting, matched, words[:3])
