@@ -208,3 +208,9 @@ def test_past_capacity_a_turn_waits_in_line_and_is_told_its_place(db, tmp_path):
     assert slots.wait(c, 0) == 1
     slots.release()
     assert slots.wait(c, 0) == 0
+
+
+def test_a_product_request_while_the_embedder_is_down_is_left_to_the_model(db, tmp_path):
+    agent, model = scripted_agent(db, tmp_path, ["Let me help you with that."], knowledge=KnowledgeSearch(_down))
+    reply = agent.respond("shop-down", "I would like a water bottle under $50")
+    assert reply.text == "Let me help you with that." and reply.products == [] and len(model.prompts) == 1

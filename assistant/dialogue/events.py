@@ -15,7 +15,7 @@ ACTIVITY = {"product_search", "product_card_opened"}
 
 
 def record_event(db: Database, conversation_id: str, kind: str, **detail) -> None:
-    """Log one guard event and store it for the staff console's metrics."""
+    """Log one event (a guard's, or a shopper's activity) and store it for the staff console's metrics."""
     # The detail (ids, reasons) goes to the database for the staff console; the log names only what happened.
     log.log(logging.INFO if kind in ACTIVITY else logging.WARNING, "%s in conversation %s (%s)", kind,
             session_ref(conversation_id), ", ".join(sorted(detail)))

@@ -10,6 +10,7 @@ row's, so no model is trusted with them. No identification is needed, and no cus
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -28,6 +29,9 @@ from assistant.dialogue.knowledge_first import SPECIFIC
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.replies import CANNED, canned
 from assistant.dialogue.tool_scope import named_orders
+from assistant.redaction import session_ref
+
+log = logging.getLogger(__name__)
 
 CATALOG_TOOL = "search_catalog"
 # A bare phrase ("polarized shades for driving") is taken for a product request only this near a product.
@@ -122,7 +126,11 @@ class ShoppingFirstMiddleware(AgentMiddleware):
             return self._reply(reply, {"product_id": card["product_id"], "query": text},
                                {"products": offered, "asked_about": card["product_id"]})
         started = time.perf_counter()
-        answered = self.answer(text, language)
+        try:
+            answered = self.answer(text, language)
+        except Exception:  # the embedder or the database failed: the rest of the agent still answers
+            log.exception("product search failed in session %s", session_ref(runtime.context.session_id))
+            answered = None
         runtime.context.timings["retrieval"] += time.perf_counter() - started
         if answered is None:
             return None
