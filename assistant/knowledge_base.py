@@ -21,14 +21,20 @@ def open_knowledge_base(settings: Settings | None = None, collection: str | None
                          curated_threshold=settings.curated_threshold)
 
 
+def copy_by_product(session) -> dict[str, list[str]]:
+    """Every product's saved copy, by product id (English before Chinese)."""
+    copy: dict[str, list[str]] = {}
+    for row in session.scalars(select(ProductCopy).order_by(ProductCopy.language)):
+        copy.setdefault(row.product_id, []).append(row.text)
+    return copy
+
+
 def catalog_documents(db: Database) -> list:
     """One knowledge document per product, with its saved copy, variants, options, prices and stock."""
     from knowledge.sources import catalog_document
 
     with db.session() as session:
-        copy: dict[str, list[str]] = {}
-        for row in session.scalars(select(ProductCopy).order_by(ProductCopy.language)):
-            copy.setdefault(row.product_id, []).append(row.text)
+        copy = copy_by_product(session)
         products = session.scalars(select(Product).order_by(Product.position).options(selectinload(Product.variants)))
         documents = []
         for product in products:

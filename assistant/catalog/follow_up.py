@@ -40,7 +40,7 @@ def referred_card(text: str, cards: list[dict], last: str | None = None) -> dict
     return next((c for c in cards if c["product_id"] == last), None) if not named else None
 
 
-def follow_up_answer(text: str, card: dict, entry: Entry, language: str) -> str | None:
+def follow_up_answer(text: str, entry: Entry, language: str) -> str | None:
     """Whether the product has the options the message names, from its variants; None when it names none."""
     wanted = wanted_options(entry, read_need(text).query)
     if not wanted:

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from assistant.catalog.needs import Need
-from assistant.db import Database, Product, ProductCopy
+from assistant.db import Database, Product
+from assistant.knowledge_base import copy_by_product
 from knowledge.lexical import LexicalIndex, reciprocal_rank_fusion, tokenize
 
 # Chosen on the product question set's dev split (`kefu catalog eval --split dev`): a product is offered when it
@@ -70,9 +71,7 @@ class SearchResult:
 
 def _entries(db: Database) -> list[Entry]:
     with db.session() as session:
-        copy: dict[str, list[str]] = {}
-        for row in session.scalars(select(ProductCopy).order_by(ProductCopy.language)):
-            copy.setdefault(row.product_id, []).append(row.text)
+        copy = copy_by_product(session)
         products = session.scalars(select(Product).order_by(Product.position).options(selectinload(Product.variants)))
         entries = []
         for product in products:

@@ -120,7 +120,7 @@ class ShoppingFirstMiddleware(AgentMiddleware):
         offered, last = offered_products(messages)
         if card := referred_card(text, offered, last):
             entry = self.products.entry(card["product_id"])
-            reply = follow_up_answer(text, card, entry, language) if entry else None
+            reply = follow_up_answer(text, entry, language) if entry else None
             if reply is None:
                 return None  # the model answers, with the offered products in its context
             return self._reply(reply, {"product_id": card["product_id"], "query": text},
