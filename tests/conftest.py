@@ -60,6 +60,23 @@ def small_demo_shop(path: Path, seed: int = 7) -> Database:
     return db
 
 
+@pytest.fixture(scope="session")
+def catalog_shop(tmp_path_factory) -> Database:
+    """One small demo shop for the shopping tests that only add conversations to it."""
+    db = small_demo_shop(tmp_path_factory.mktemp("catalog") / "shop.db")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def product_search(catalog_shop):
+    """Product search over `catalog_shop` with the real embedder, loaded once."""
+    from assistant.catalog.search import ProductSearch
+    from knowledge.embedder import Embedder
+
+    return ProductSearch(catalog_shop, Embedder())
+
+
 def login(db: Database, customer_id: str, session_id: str | None = None) -> ToolRunner:
     """A shopper session authenticated the normal way: by the customer's email."""
     runner = ToolRunner(db, session_id or f"s-{uuid.uuid4().hex[:8]}")

@@ -15,9 +15,7 @@ from assistant.catalog.search import ProductSearch
 from assistant.db import AgentEvent, Database
 from assistant.dialogue.shopping_first import shopping_cue
 from assistant.dialogue.tool_execution import KnowledgeSearch
-from knowledge.embedder import Embedder
 from tests.agent_helpers import scripted_agent
-from tests.conftest import small_demo_shop
 from ui.metrics import daily_metrics
 from ui.product_cards import offered_cards, open_card
 
@@ -42,16 +40,14 @@ def test_a_chinese_request_is_searched_in_english_and_a_bare_wish_is_vague():
     assert not read_need("recommend a tent").vague
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory) -> Database:
-    db = small_demo_shop(tmp_path_factory.mktemp("shop") / "shop.db")
-    yield db
-    db.dispose()
+@pytest.fixture
+def shop(catalog_shop) -> Database:
+    return catalog_shop
 
 
-@pytest.fixture(scope="module")
-def search(shop) -> ProductSearch:
-    return ProductSearch(shop, Embedder())
+@pytest.fixture
+def search(product_search) -> ProductSearch:
+    return product_search
 
 
 def test_price_and_stock_are_filtered_in_code(search):

@@ -166,6 +166,27 @@ class ProductSearch:
             result.found.sort(key=lambda f: f.card()["price_from"])
         return result
 
+    def related(self, product_id: str, need: Need, limit: int = 3, exclude: set[str] = frozenset()) -> list[Found]:
+        """The products nearest to one product (to go with it, or instead of it) that fit the need's price and
+        options; those sharing its head noun are left out, as they are the product again."""
+        entries, vectors, _ = self._index()
+        index = next((i for i, e in enumerate(entries) if e.product_id == product_id), None)
+        if index is None:
+            return []
+        head = (tokenize(entries[index].name) or [""])[-1]
+        similarity = vectors @ vectors[index]
+        found = []
+        for i in np.argsort(-similarity):
+            entry = entries[i]
+            if (entry.product_id == product_id or entry.product_id in exclude or similarity[i] < MIN_SIMILARITY
+                    or head in tokenize(entry.name)):
+                continue
+            if fit := self._fit(entry, float(similarity[i]), need, set()):
+                found.append(fit)
+            if len(found) == limit:
+                break
+        return found
+
     @staticmethod
     def _answers(entries: list[Entry], similarity: np.ndarray, content: set[str]) -> set[str]:
         """The products that answer the request: those it names outright ('standing desk' is never answered with

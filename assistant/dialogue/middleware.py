@@ -24,6 +24,7 @@ from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.order_finder import OrderFinderMiddleware
+from assistant.dialogue.purchase_advice import PurchaseAdviceMiddleware
 from assistant.dialogue.shopping_first import ShoppingFirstMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
@@ -55,10 +56,13 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
     hooks run last to first, so tool-call arguments are repaired before the guard sees them); tools last."""
     ttl = settings.pending_action_ttl_s
     first = [KnowledgeFirstMiddleware(db, knowledge, ttl, settings.knowledge_answer)] if knowledge is not None else []
+    advice = []
     if knowledge is not None and settings.shopping_help:
         from assistant.catalog.search import ProductSearch
 
-        first.insert(0, ShoppingFirstMiddleware(db, ProductSearch(db, knowledge.embed)))
+        products = ProductSearch(db, knowledge.embed)
+        first.insert(0, ShoppingFirstMiddleware(db, products))
+        advice = [PurchaseAdviceMiddleware(db, products)]
     aids, identity = settings.small_model_aids, IdentityPolicy.from_settings(settings)
     return [
         ConversationGateMiddleware(db, ttl, settings.handoff_reopen_s),
@@ -68,6 +72,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
         *([IdentifyFirstMiddleware(db, ttl, identity)] if identity.mode != "signed" else []),
+        *advice,
         *([OrderFinderMiddleware(db, ttl), VariantFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,

@@ -69,9 +69,11 @@ def _previous_turn(messages) -> list:
     return messages[humans[-2]:humans[-1]] if len(humans) > 1 else []
 
 
-def _in_order_work(messages) -> bool:
-    """The previous turn worked on an order: the shopper is answering it, not shopping."""
-    return any(isinstance(m, AIMessage) and any(c["name"] not in (KNOWLEDGE_TOOL, CATALOG_TOOL) for c in m.tool_calls)
+def in_order_work(messages, also_free: tuple[str, ...] = ()) -> bool:
+    """The previous turn worked on an order: the shopper is answering it, not shopping. Knowledge and catalog
+    steps, and the tools in `also_free`, are not order work."""
+    free = (KNOWLEDGE_TOOL, CATALOG_TOOL, *also_free)
+    return any(isinstance(m, AIMessage) and any(c["name"] not in free for c in m.tool_calls)
                for m in _previous_turn(messages))
 
 
@@ -85,6 +87,19 @@ def offered_products(messages) -> tuple[list[dict], str | None]:
             except (ValueError, AttributeError):
                 return [], None
     return [], None
+
+
+def catalog_step(reply: str, arguments: dict, outcome: dict, extra: dict | None = None,
+                 name: str = CATALOG_TOOL) -> dict:
+    """The turn's end: kefu's catalog step (the call and its result, evidence for the grounding check) and the
+    reply, with the product cards the widget shows."""
+    call = {"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
+    # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
+    return {"messages": [
+        AIMessage(content="", tool_calls=[call], name=CANNED),
+        ToolMessage(content=json.dumps(outcome, ensure_ascii=False), tool_call_id=call["id"], name=name),
+        canned(reply, additional_kwargs=extra or {}),
+    ], "jump_to": "end"}
 
 
 class ShoppingFirstMiddleware(AgentMiddleware):
@@ -114,7 +129,7 @@ class ShoppingFirstMiddleware(AgentMiddleware):
     @hook_config(can_jump_to=["end"])
     def before_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
-        if not messages or not isinstance(messages[-1], HumanMessage) or _in_order_work(messages):
+        if not messages or not isinstance(messages[-1], HumanMessage) or in_order_work(messages):
             return None
         text, language = str(messages[-1].content).strip(), runtime.context.language
         offered, last = offered_products(messages)
@@ -123,7 +138,7 @@ class ShoppingFirstMiddleware(AgentMiddleware):
             reply = follow_up_answer(text, entry, language) if entry else None
             if reply is None:
                 return None  # the model answers, with the offered products in its context
-            return self._reply(reply, {"product_id": card["product_id"], "query": text},
+            return catalog_step(reply, {"product_id": card["product_id"], "query": text},
                                {"products": offered, "asked_about": card["product_id"]})
         started = time.perf_counter()
         try:
@@ -139,14 +154,4 @@ class ShoppingFirstMiddleware(AgentMiddleware):
         record_event(self.db, runtime.context.session_id, "product_search", cards=found,
                      products=[c["product_id"] for c in found], language=runtime.context.language,
                      outcome="clarify" if need.vague else "found" if found else "none")
-        return self._reply(reply, {"query": need.text}, outcome, {"products": found})
-
-    @staticmethod
-    def _reply(reply: str, arguments: dict, outcome: dict, extra: dict | None = None) -> dict:
-        call = {"name": CATALOG_TOOL, "args": arguments, "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}
-        # Named as kefu's own step, so fine-tuning does not teach the model a call it never made.
-        return {"messages": [
-            AIMessage(content="", tool_calls=[call], name=CANNED),
-            ToolMessage(content=json.dumps(outcome, ensure_ascii=False), tool_call_id=call["id"], name=CATALOG_TOOL),
-            canned(reply, additional_kwargs=extra or {}),
-        ], "jump_to": "end"}
+        return catalog_step(reply, {"query": need.text}, outcome, {"products": found})
