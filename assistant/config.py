@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     """How an adapter named by KEFU_LLM_MODEL is served: merged into the weights (faster on CPU, measured by
     `kefu bench serve`) or as a LoRA adapter next to the base model (several adapters on one server)."""
 
+    drafting_model: str | None = None
+    """A `drafting` adapter (`kefu finetune train --task drafting`) that writes catalog copy in the shop's house
+    style. `kefu model serve` serves it as a LoRA module beside the merged chat adapter it was trained on, and
+    drafts are then asked of it without style examples. Unset, the chat model drafts, shown two saved
+    descriptions as examples."""
+
     serve_startup_timeout_s: int = 600
     """Seconds to wait for vLLM's /health before giving up."""
 

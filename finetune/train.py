@@ -60,7 +60,9 @@ def load_examples(path: Path, tokenizer, max_tokens: int, scoped: bool = True) -
 
     tools, examples, skipped = agent_tools(), [], 0
     for record in read_jsonl(path):
-        encoded, too_long = encode(tokenizer, record["messages"], tools, max_tokens, scoped=scoped)
+        drafting = record.get("task") == "drafting"  # catalog copy: a plain conversation, no tools offered
+        encoded, too_long = encode(tokenizer, record["messages"], [] if drafting else tools, max_tokens,
+                                   scoped=scoped and not drafting)
         examples += encoded
         skipped += too_long
     return examples, skipped

@@ -113,6 +113,11 @@ def test_cli_registers_the_default_adapter_and_promotes_and_rolls_back(tmp_path)
     assert "kefu-default is the default adapter again" in run_kefu("finetune", "rollback", env=env).stdout
     refused = run_kefu("finetune", "promote", "nope", env=env, check=False)
     assert refused.returncode == 1 and "no adapter named 'nope'" in refused.stderr
+    run_kefu("model", "add-adapter", str(DEFAULT.parent / "kefu-draft"), env=env)  # what `make model` adds too
+    drafting = {r["name"]: r for r in json.loads(run_kefu("finetune", "list", "--json", env=env).stdout)}["kefu-draft"]
+    assert (drafting["task"], drafting["status"]) == ("drafting", "ready")
+    assert drafting["base_model"] == "smollm2-135m-instruct+kefu-default"
+    assert run_kefu("finetune", "promote", "kefu-draft", env=env, check=False).returncode == 1
 
 
 def test_merge_writes_a_servable_model(tmp_path):

@@ -7,6 +7,7 @@ own facts. The draft goes back with the claims the record does not hold (`claims
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -88,12 +89,18 @@ def draft_messages(record: dict, language: str, examples: list[tuple[dict, str]]
 
 def draft(db: Database, product_id: str, language: str = "en", *, model=None, settings=None,
           max_tokens: int = 160) -> Draft:
-    """Ask the served model (or `model`, any LangChain chat model) for a description; return it with its claims."""
+    """Ask the served model (or `model`, any LangChain chat model) for a description; return it with its claims.
+    A drafting adapter (KEFU_DRAFTING_MODEL) learned the house style, so it is shown no style examples."""
+    from assistant.config import get_settings
     from assistant.llm import chat_model
+    from assistant.serving.models import drafting_adapters
 
+    settings = settings or get_settings()
+    tuned = bool(settings.drafting_model) and settings.drafting_model in drafting_adapters(settings)
     record = load_record(db, product_id)
-    messages = draft_messages(record, language, style_examples(db, product_id, language))
-    model = model or chat_model(settings, streaming=False, max_tokens=max_tokens, temperature=0.3)
+    messages = draft_messages(record, language, [] if tuned else style_examples(db, product_id, language))
+    model = model or chat_model(settings, model=settings.drafting_model, streaming=False, max_tokens=max_tokens,
+                                temperature=0.3)
     try:
         text = str(model.invoke(messages).content).strip()
     except Exception as error:  # the OpenAI client's connection, status and timeout errors alike
@@ -105,6 +112,11 @@ def draft(db: Database, product_id: str, language: str = "en", *, model=None, se
 def draft_claims(db: Database, record: dict, text: str) -> list[Claim]:
     """The record check, plus the whole draft when it mostly repeats another product's saved description."""
     claims = unsupported_claims(text, record, catalog_names(db))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?。！？])\s*", text) if len(s.strip()) > 8]
+    if len(sentences) != len(set(sentences)):  # a small model caught in a loop says one sentence again and again
+        repeated = next(s for s in sentences if sentences.count(s) > 1)
+        start = text.index(repeated)
+        claims = [Claim(start, start + len(repeated), repeated, "repeated sentence"), *claims]
     with db.session() as session:
         saved = session.execute(select(Product.name, ProductCopy.text)
                                 .join(Product, Product.id == ProductCopy.product_id)

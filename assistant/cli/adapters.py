@@ -31,14 +31,15 @@ def register(app: typer.Typer) -> None:
         if as_json:
             import json
 
-            typer.echo(json.dumps([{"name": r.name, "status": r.status, "base_model": r.base_model, "path": r.path,
+            typer.echo(json.dumps([{"name": r.name, "task": r.task, "status": r.status, "base_model": r.base_model,
+                                    "path": r.path,
                                     "data_sha256": r.data_sha256, "metrics": r.metrics,
                                     "created_at": r.created_at.isoformat()} for r in rows], indent=2))
             return
-        table = Table("name", "status", "base model", "data", "next action", "args", "JSON", "created")
+        table = Table("name", "task", "status", "base model", "data", "next action", "args", "JSON", "created")
         for row in rows:
             metrics = row.metrics.get("adapter", {})
-            table.add_row(row.name, row.status, row.base_model, (row.data_sha256 or "")[:12],
+            table.add_row(row.name, row.task, row.status, row.base_model, (row.data_sha256 or "")[:12],
                           *(f"{metrics[k]:.3f}" if k in metrics else "–" for k in
                             ("next_action_accuracy", "argument_exact_match", "valid_json_rate")),
                           row.created_at.strftime("%Y-%m-%d %H:%M"))

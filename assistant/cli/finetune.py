@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import adapters
+from assistant.cli import adapters, drafting
 
 app = typer.Typer(no_args_is_help=True, help="Offline fine-tuning: dialogues → dataset → LoRA adapter → evaluation.")
 adapters.register(app)
+drafting.register(app)
 
 
 @app.command()

