@@ -1,12 +1,10 @@
-"""50 concurrent shoppers for 60 seconds through the HTTP API, then 50 through the widget's own Gradio
+"""50 concurrent shoppers for 20 seconds through the HTTP API, then 50 through the widget's own Gradio
 endpoints, against the real stack: vLLM on this CPU with the default model, the real agent, a real web server.
-Nothing may be lost or leaked; the figures go to var/bench/load.json and load-widget.json (docs/benchmarks.md
-quotes them; latency is reported, never asserted)."""
+Nothing may be lost or leaked; latency is reported (in the test's own folder), never asserted."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +17,8 @@ from tests.ui_server import UiServer
 from ui.app import create_app
 
 pytestmark = [pytest.mark.load, pytest.mark.vllm]
-SESSIONS, SECONDS = 50, 60
+# 20 s of sending is enough to have all 50 in flight at once; `kefu bench load` runs longer for the figures.
+SESSIONS, SECONDS = 50, 20
 
 
 def test_fifty_concurrent_shoppers_through_the_api_and_the_widget_lose_and_leak_nothing(db, tmp_path):
@@ -39,7 +38,7 @@ def test_fifty_concurrent_shoppers_through_the_api_and_the_widget_lose_and_leak_
                        for transport in ("api", "widget")}
     for transport, result in results.items():
         result["model"] = server.name
-        out = write_result(result, Path("var/bench") / ("load.json" if transport == "api" else "load-widget.json"))
+        out = write_result(result, tmp_path / ("load.json" if transport == "api" else "load-widget.json"))
         assert result["errors"] == 0, (transport, result["error_samples"])
         assert result["messages_lost"] == 0 and result["cross_session_leaks"] == 0, (transport, result)
         assert result["messages_sent"] >= SESSIONS and result["replies_received"] == result["messages_sent"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assistant.config import Settings
@@ -27,8 +28,9 @@ def poisoned_knowledge(attacks: list[dict], settings: Settings, workdir: Path):
     return KnowledgeSearch(lambda: kb)
 
 
-def run_suite(attacks: list[dict], settings: Settings, model: str, workdir: Path) -> dict:
-    """Every attack against the agent with the obedient model or the served one; the suite's totals."""
+def run_suite(attacks: list[dict], settings: Settings, model: str, workdir: Path, concurrency: int = 1) -> dict:
+    """Every attack against the agent with the obedient model or the served one, `concurrency` at once (each on
+    its own shop copy and agent); the suite's totals."""
     from assistant.agent import ShopAgent
     from assistant.evaluation.shops import shop_template
     from assistant.llm import chat_model
@@ -44,4 +46,5 @@ def run_suite(attacks: list[dict], settings: Settings, model: str, workdir: Path
         shop = shop.model_copy(update={"identity": attack.get("identity", shop.identity)})
         return ShopAgent(db, shop, model=served or obedient_model(attack), knowledge=knowledge)
 
-    return summarize_attacks([run_attack(a, template, workdir, make_agent) for a in attacks])
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return summarize_attacks(list(pool.map(lambda a: run_attack(a, template, workdir, make_agent), attacks)))
