@@ -18,6 +18,7 @@ import time
 import psutil
 
 from assistant.config import get_settings
+from assistant.evaluation.load import write_result
 from assistant.serving.bench import vllm_run
 from assistant.serving.bench_prompts import bench_prompts
 from assistant.serving.merge import merged_model
@@ -66,9 +67,7 @@ def main() -> None:
               "chat_c8_with_module_vs_alone": round(beside["chat_c8_tok_s"] / alone["chat_c8_tok_s"], 3),
               "chat_c1_with_module_vs_alone": round(beside["chat_c1_tok_s"] / alone["chat_c1_tok_s"], 3),
               "second_server_cost": {"ready_s": alone["ready_s"], "rss_gib": alone["rss_gib"]}}
-    out = settings.data_dir / "bench" / "drafting_serving.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    write_result(result, settings.data_dir / "bench" / "drafting_serving.json")
     print(json.dumps(result, indent=2))
 
 

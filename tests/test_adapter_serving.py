@@ -76,3 +76,15 @@ def test_lora_mode_serves_adapters_next_to_base(settings_with_adapter):
     command = server_for(settings).command()
     assert "--enable-lora" in command and f"shop-v1={settings.adapters_dir.resolve() / 'shop-v1'}" in command
     assert command[command.index("--served-model-name") + 1] == "smollm2-135m-instruct"
+
+
+def test_prompt_lookup_speculation_is_asked_of_vllm_only_when_set(tmp_path):
+    import json
+
+    from assistant.serving.server import VllmServer
+
+    plain = Settings(_env_file=None, data_dir=tmp_path)
+    assert "--speculative-config" not in VllmServer(plain, lora={}, model_dir=tmp_path).command()
+    command = VllmServer(plain.model_copy(update={"speculative_ngram": 4}), lora={}, model_dir=tmp_path).command()
+    config = json.loads(command[command.index("--speculative-config") + 1])
+    assert config["method"] == "ngram" and config["num_speculative_tokens"] == 4

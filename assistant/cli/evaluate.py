@@ -107,6 +107,8 @@ def attack(
     web: Annotated[bool, typer.Option(help="Also run the attacks on the web front end (ids, limits, identity).")
                    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the figures.")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Attacks at once, each on its own shop copy.")
+                           ] = 1,
 ) -> None:
     """Run the adversarial suite: 0 leaks, 0 unconfirmed writes, 0 ungrounded replies, nothing lost; then the web
     attacks, with this shop's own settings."""
@@ -118,7 +120,7 @@ def attack(
     if ids:
         attacks = [a for a in attacks if a["id"] in set(ids.split(","))]
     workdir = settings.data_dir / "eval" / "attacks"
-    summary = run_suite(attacks, settings, model, workdir)
+    summary = run_suite(attacks, settings, model, workdir, concurrency)
     if web and not ids:
         from assistant.evaluation.shops import shop_template
         from ui.web_attacks import run_web_attacks

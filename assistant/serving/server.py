@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import logging
 import os
 import shutil
@@ -93,6 +94,10 @@ class VllmServer:
             cmd.append("--enforce-eager")
         if self.device == "gpu":
             cmd += ["--gpu-memory-utilization", str(s.gpu_memory_utilization)]
+        if s.speculative_ngram:
+            speculation = {"method": "ngram", "num_speculative_tokens": s.speculative_ngram,
+                           "prompt_lookup_max": 4, "prompt_lookup_min": 2}
+            cmd += ["--speculative-config", json.dumps(speculation)]
         if self.lora:
             cmd += ["--enable-lora", "--max-lora-rank", str(s.max_lora_rank), "--max-loras", str(len(self.lora)),
                     "--lora-modules", *(f"{name}={path}" for name, path in self.lora.items())]
