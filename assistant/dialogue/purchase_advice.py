@@ -72,6 +72,8 @@ class PurchaseAdviceMiddleware(AgentMiddleware):
         messages = state["messages"]
         if not messages or not isinstance(messages[-1], HumanMessage) or in_order_work(messages, IDENTIFICATION):
             return None
+        if advice_kind(str(messages[-1].content)) is None:
+            return None  # read before the database is asked who the customer is
         ctx = runtime.context
         with self.db.session() as session:
             conversation = session.get(Conversation, ctx.session_id)
