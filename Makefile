@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install model qwen clean-venv seed browser postgres
+.PHONY: run test install model qwen clean-venv seed browser postgres bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,12 @@ postgres:
 
 test: install model qwen browser postgres
 	$(BIN)/python -m pytest -q
+
+# `kefu bench serve` with llama.cpp as its CPU peer: a native build of about ten minutes, never needed by `make test`.
+# Its default native build crashed on this CPU (FINDINGS); these flags build for any x86-64 with AVX2.
+bench: model
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF" $(BIN)/pip install -c constraints.txt -e '.[bench]'
+	$(BIN)/kefu bench serve
 
 clean-venv:
 	rm -rf $(VENV)

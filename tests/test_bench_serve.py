@@ -38,3 +38,18 @@ def test_percentiles_and_summary():
     run = Run("x", requests=2, output_tokens=256, wall_s=2.0, ttft_s=[0.1, 0.3], itl_s=[0.02, 0.04])
     summary = run.summary()
     assert summary["output_tok_s"] == 128.0 and summary["ttft_p50_ms"] == 200.0 and summary["itl_p50_ms"] == 30.0
+
+
+def test_llamacpp_figures_and_ratios_are_reported_only_when_it_ran(tmp_path):
+    from assistant.serving.bench_serve import _peer_figures
+    from assistant.serving.llamacpp import ALIAS, LlamaCppServer
+
+    runs = {label: Run(label, 8, int(tps * 10), 10.0) for label, tps in (("vllm c1", 24.0), ("vllm c8", 144.0))}
+    alone = _peer_figures(runs)
+    assert alone["vllm_c1_tok_s"] == 24.0
+    assert alone["llamacpp_c1_tok_s"] is None and alone["vllm_vs_llamacpp_c1"] is None
+    runs |= {label: Run(label, 8, int(tps * 10), 10.0) for label, tps in (("llamacpp c1", 70.0), ("llamacpp c8", 30.0))}
+    both = _peer_figures(runs)
+    assert both["vllm_vs_llamacpp_c1"] == 0.34 and both["vllm_vs_llamacpp_c8"] == 4.8
+    command = LlamaCppServer(tmp_path / "m.gguf", 9001, 2, tmp_path / "log").command()
+    assert command[1:3] == ["-m", "llama_cpp.server"] and ALIAS in command and "--n_threads" in command

@@ -88,13 +88,18 @@ async def _one(client, model: str, messages, max_tokens: int, run: Run, gate: as
         stream = await client.chat.completions.create(
             model=model, messages=messages, max_tokens=max_tokens, temperature=0, stream=True,
             stream_options={"include_usage": True}, extra_body={"ignore_eos": True, "min_tokens": max_tokens})
+        counted = False
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 stamps.append(time.perf_counter())
             if chunk.usage:
                 run.output_tokens += chunk.usage.completion_tokens
-        run.ttft_s.append(stamps[0] - began)
-        run.itl_s += [b - a for a, b in zip(stamps, stamps[1:])]
+                counted = True
+        if not counted:  # a server that reports no usage (llama.cpp's) streams one token per chunk
+            run.output_tokens += len(stamps)
+        if stamps:  # a server may end a reply at once (llama.cpp has no ignore_eos)
+            run.ttft_s.append(stamps[0] - began)
+            run.itl_s += [b - a for a, b in zip(stamps, stamps[1:])]
 
 
 def vllm_run(base_url: str, model: str, prompts, max_tokens: int, concurrency: int, label: str) -> Run:

@@ -41,6 +41,33 @@ def _served(server: VllmServer, model: str, prompts, max_tokens: int, levels: di
             for level, count in levels.items()]
 
 
+def _llamacpp_runs(settings: Settings, port: int, prompts, max_tokens: int, count: int, console: Console) -> list[Run]:
+    """llama.cpp on the base model's own GGUF, at concurrency 1 and 8 (it decodes one request at a time)."""
+    import os
+
+    from assistant.serving.llamacpp import ALIAS, LlamaCppServer, base_gguf, llamacpp_installed
+
+    if not llamacpp_installed():
+        console.print("llama.cpp is not installed (`make bench` builds it): its rows are left out")
+        return []
+    console.print("llama.cpp (llama-cpp-python's server, the base model's GGUF) at concurrency 1 and 8 …")
+    gguf = base_gguf(settings, console)
+    threads = len(os.sched_getaffinity(0))
+    with LlamaCppServer(gguf, port + 1, threads, settings.data_dir / "logs" / "llamacpp.log") as server:
+        return _served(server, ALIAS, prompts, max_tokens, {1: count, 8: count}, "llamacpp")
+
+
+def _peer_figures(by_label: dict[str, Run]) -> dict:
+    """Tokens/s of vLLM and llama.cpp on the base model, and kefu's ratio to llama.cpp (None where not run)."""
+    tps = {key: round(by_label[label].tokens_per_s, 1) if label in by_label else None for key, label in (
+        ("vllm_c1_tok_s", "vllm c1"), ("vllm_c8_tok_s", "vllm c8"),
+        ("llamacpp_c1_tok_s", "llamacpp c1"), ("llamacpp_c8_tok_s", "llamacpp c8"))}
+    for level in ("c1", "c8"):
+        peer = tps[f"llamacpp_{level}_tok_s"]
+        tps[f"vllm_vs_llamacpp_{level}"] = round(tps[f"vllm_{level}_tok_s"] / peer, 2) if peer else None
+    return tps
+
+
 def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, hf_prompts: int = 16,
               c1_prompts: int = 16, console: Console | None = None) -> dict:
     """Measure every configuration in one run and write the results under `<data_dir>/bench`."""
@@ -61,6 +88,7 @@ def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, h
     with VllmServer(settings, port=port, lora={}) as server:
         levels = {1: min(c1_prompts, prompts), 8: prompts, 32: prompts}
         runs += _served(server, settings.model_name, conversations, max_tokens, levels, "vllm")
+    runs += _llamacpp_runs(settings, port, conversations, max_tokens, c1_prompts, console)
     console.print("vLLM with the LoRA adapter (--enable-lora) at concurrency 8 …")
     with VllmServer(settings, port=port, lora={BENCH_ADAPTER: adapter_dir}) as server:
         runs += _served(server, BENCH_ADAPTER, conversations, max_tokens, {8: prompts}, "vllm lora")
@@ -76,6 +104,7 @@ def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, h
         "vllm_c8_vs_transformers_b1": round(by_label["vllm c8"].tokens_per_s / by_label["transformers b1"].tokens_per_s, 2),
         "ttft_p50_ms_c1": by_label["vllm c1"].summary()["ttft_p50_ms"],
         "lora_vs_merged_tps": round(by_label["vllm lora c8"].tokens_per_s / by_label["vllm merged c8"].tokens_per_s, 3),
+        **_peer_figures(by_label),
         "runs": [r.summary() for r in runs],
     }
     (out / "serve.json").write_text(json.dumps(result, indent=2))
@@ -112,3 +141,6 @@ def _table(result: dict, console: Console) -> None:
     console.print(table)
     console.print(f"vLLM c8 / transformers b1 = {result['vllm_c8_vs_transformers_b1']}×; "
                   f"TTFT p50 at c1 = {result['ttft_p50_ms_c1']} ms; LoRA / merged = {result['lora_vs_merged_tps']}")
+    if result["vllm_vs_llamacpp_c1"] is not None:
+        console.print(f"vLLM / llama.cpp: one shopper {result['vllm_vs_llamacpp_c1']}×, "
+                      f"eight shoppers {result['vllm_vs_llamacpp_c8']}×")
