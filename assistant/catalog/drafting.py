@@ -110,7 +110,8 @@ def draft(db: Database, product_id: str, language: str = "en", *, model=None, se
 
 
 def draft_claims(db: Database, record: dict, text: str) -> list[Claim]:
-    """The record check, plus the whole draft when it mostly repeats another product's saved description."""
+    """The record check, a sentence said twice, and the whole draft when it mostly repeats another product's saved
+    description."""
     claims = unsupported_claims(text, record, catalog_names(db))
     sentences = [s.strip() for s in re.split(r"(?<=[.!?。！？])\s*", text) if len(s.strip()) > 8]
     if len(sentences) != len(set(sentences)):  # a small model caught in a loop says one sentence again and again
