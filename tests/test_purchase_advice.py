@@ -93,6 +93,9 @@ def test_chinese_advice_and_what_goes_with_a_purchase(advice_agent, catalog_shop
     agent.respond("adv-2", f"我的邮箱是 {email_of(catalog_shop, customer)}")
     reply = agent.respond("adv-2", f"我买的 {name} 还有别的颜色吗？")
     assert reply.language == "zh" and f"**{name}**" in reply.text and "有货" in reply.text
+    step = [m for m in agent.messages("adv-2") if isinstance(m, ToolMessage) and m.name == "advise_on_purchase"][-1]
+    bought = json.loads(step.content)["purchase"]["options"]["color"]
+    assert all(v["options"]["color"] != bought for v in json.loads(step.content)["variants"])
     goes_with = agent.respond("adv-2", f"What goes well with the {name.lower()} I bought?")
     assert goes_with.products and name not in {c["name"] for c in goes_with.products}
     assert all(c["why"] == f"goes with your {name}" for c in goes_with.products)

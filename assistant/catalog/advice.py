@@ -75,6 +75,8 @@ def other_variants(entry: Entry, bought: Purchase, text: str, english: str) -> t
         options = variant["options"]
         if variant["item_id"] == bought.item_id or any(str(options.get(a)) != v for a, v in wanted.items()):
             return False
+        if any(str(options.get(a)) == str(bought.options.get(a)) for a in asked - set(wanted)):
+            return False  # "other colours" are colours other than the one bought
         if direction and size_axis and bought_size >= 0:
             return (_size_rank(str(options.get(size_axis, ""))) - bought_size) * direction > 0
         return True
