@@ -100,18 +100,17 @@ def _mentions(purchase: Purchase, text: str) -> int:
     return int(len(head) > 2 and bool({head, head + "s", head.rstrip("s")} & words))
 
 
-def referred(purchases: list[Purchase], text: str, english: str, kind: str) -> tuple[list[Purchase], bool]:
-    """The purchases the message is about, and whether the message named one. `english` is the message in the
-    catalog's words (a Chinese message through the shop glossary). Unnamed, a replacement is for what was
-    returned, and a customer who bought one product can only mean it."""
+def referred(purchases: list[Purchase], text: str, english: str, kind: str) -> list[Purchase]:
+    """The purchases the message is about. `english` is the message in the catalog's words (a Chinese message
+    through the shop glossary). Unnamed, a replacement is for what was returned, and a customer who bought one
+    product can only mean it."""
     said = f"{text} {english}".lower()
     scores = {p.product_id: _mentions(p, said) for p in purchases}
     best = max(scores.values(), default=0)
     if best:
-        return [p for p in purchases if scores[p.product_id] == best], True
-    if kind == "replacement" and [p for p in purchases if p.returned]:
-        return [p for p in purchases if p.returned], False
-    return purchases, False
+        return [p for p in purchases if scores[p.product_id] == best]
+    returned = [p for p in purchases if p.returned]
+    return returned if kind == "replacement" and returned else purchases
 
 
 def about_a_purchase(text: str, purchases: list[Purchase], english: str) -> bool:

@@ -43,19 +43,16 @@ class PurchaseAdviceMiddleware(AgentMiddleware):
         super().__init__()
         self.db, self.products = db, products
 
-    def advise(self, customer_id: str, text: str, language: str) -> tuple[Advice, str, dict] | None:
-        """The advice, its kind and the purchase it is about; None when the message asks for none."""
-        kind = advice_kind(text)
-        if kind is None:
-            return None
+    def advise(self, customer_id: str, text: str, kind: str, language: str) -> tuple[Advice, dict] | None:
+        """The advice of this kind and the purchase it is about; None when the message is about no purchase."""
         english = read_need(text).query
         with self.db.session() as session:
             purchases = purchases_of(session, customer_id)
         if not purchases or not about_a_purchase(text, purchases, english):
             return None
-        meant, _ = referred(purchases, text, english, kind)
+        meant = referred(purchases, text, english, kind)
         if len(meant) > 1:
-            return which_purchase(meant, language), kind, {"asked_which": [p.product_id for p in meant]}
+            return which_purchase(meant, language), {"asked_which": [p.product_id for p in meant]}
         bought = meant[0]
         entry = self.products.entry(bought.product_id)
         if entry is None:  # the product left the catalog
@@ -65,14 +62,15 @@ class PurchaseAdviceMiddleware(AgentMiddleware):
         else:
             owned = {p.product_id for p in purchases}
             advice = related_advice(self.products, entry, bought, kind, text, language, owned)
-        return advice, kind, {"purchase": bought.record()}
+        return advice, {"purchase": bought.record()}
 
     @hook_config(can_jump_to=["end"])
     def before_model(self, state, runtime) -> dict | None:
         messages = state["messages"]
         if not messages or not isinstance(messages[-1], HumanMessage) or in_order_work(messages, IDENTIFICATION):
             return None
-        if advice_kind(str(messages[-1].content)) is None:
+        kind = advice_kind(str(messages[-1].content))
+        if kind is None:
             return None  # read before the database is asked who the customer is
         ctx = runtime.context
         with self.db.session() as session:
@@ -82,14 +80,14 @@ class PurchaseAdviceMiddleware(AgentMiddleware):
             return None  # identification first: the rest of the agent asks for it
         text, started = str(messages[-1].content).strip(), time.perf_counter()
         try:
-            advised = self.advise(customer_id, text, ctx.language)
+            advised = self.advise(customer_id, text, kind, ctx.language)
         except Exception:  # the embedder or the database failed: the rest of the agent still answers
             log.exception("purchase advice failed in session %s", session_ref(ctx.session_id))
             advised = None
         ctx.timings["retrieval"] += time.perf_counter() - started
         if advised is None:
             return None
-        advice, kind, about = advised
+        advice, about = advised
         lang = "zh" if ctx.language == "zh" else "en"
         name = about.get("purchase", {}).get("name", "")
         cards = [found.card() | {"why": WHY[kind][lang].format(name=name)} for found in advice.found]
