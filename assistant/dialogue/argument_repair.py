@@ -6,8 +6,11 @@
 - Address fields come from the conversation: a street, city, state or zip code that is neither in what the shopper
   typed nor in a tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
-- A read-only lookup called with arguments it does not take (the small model carries item ids over from the
-  change it had in mind) runs with those dropped. Write tools keep their strict validation.
+- Item ids of a return, exchange or item change come from the order itself (`item_repair`).
+- A call with arguments its tool does not take (the small model carries item ids over from the change it had in
+  mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes, so
+  a return given new items still fails instead of silently becoming something else.
+- An order id with text around it (a line of the order list) becomes the id alone.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.dialogue.events import record_event
-from assistant.dialogue.grounding import EMAIL
+from assistant.dialogue.grounding import EMAIL, ORDER_ID
+from assistant.dialogue.item_repair import repaired_item_call
 from assistant.dialogue.model_tools import is_write
 from assistant.tools import ALL_TOOLS
 
@@ -61,6 +65,13 @@ def _closest(value: str, candidates: list[str]) -> str:
     return max(reversed(candidates), key=lambda c: difflib.SequenceMatcher(None, value.lower(), c.lower()).ratio())
 
 
+def _parameters(name: str) -> set[str]:
+    return set(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {}))
+
+
+_WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in _parameters(name)}
+
+
 def _stripped(value):
     if isinstance(value, str):
         return value.strip()
@@ -69,12 +80,16 @@ def _stripped(value):
 
 def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) -> dict:
     """The call's arguments without spaces around values, with each identification value the shopper never typed
-    replaced by the closest one they did (unchanged when they typed none), and a lookup's unknown arguments dropped."""
+    replaced by the closest one they did (unchanged when they typed none), and arguments the tool does not take
+    dropped."""
     if not isinstance(arguments, dict):
         return arguments
     arguments = {key: _stripped(value) for key, value in arguments.items()}
-    if name in ALL_TOOLS and not is_write(name):
-        known = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {})
+    if isinstance(order_id := arguments.get("order_id"), str) and len(found := set(ORDER_ID.findall(order_id))) == 1:
+        arguments["order_id"] = "#" + found.pop()  # "#W4073673 | delivered | …" copied from the order list
+    if name in ALL_TOOLS:
+        # A write keeps an argument another write takes ("new_item_ids" on a return): the model mixed up tools.
+        known = _parameters(name) | (_WRITE_PARAMETERS if is_write(name) else set())
         arguments = {key: value for key, value in arguments.items() if key in known}
     if name in ADDRESS_TOOLS:
         return _repaired_address(arguments, messages)
@@ -102,10 +117,13 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         draft = messages[-1] if messages else None
         if not isinstance(draft, AIMessage) or not draft.tool_calls:
             return None
-        calls = [call | {"args": repaired_arguments(call["name"], call.get("args") or {}, messages)}
+        session_id = runtime.context.session_id
+        calls = [call | {"args": repaired_item_call(self.db, session_id, call["name"],
+                                                    repaired_arguments(call["name"], call.get("args") or {}, messages),
+                                                    messages)}
                  for call in draft.tool_calls]
         if calls == draft.tool_calls:
             return None
-        record_event(self.db, runtime.context.session_id, "argument_repaired",
+        record_event(self.db, session_id, "argument_repaired",
                      tools=[c["name"] for c, old in zip(calls, draft.tool_calls) if c != old])
         return {"messages": [draft.model_copy(update={"tool_calls": calls})]}

@@ -104,6 +104,13 @@ def offered_tools(messages: list[BaseMessage], identified: bool = False) -> set[
     return reads | OPEN | (fitting & requested_writes(said))
 
 
+def _identified_as(messages: list[BaseMessage]) -> str | None:
+    """The customer id the conversation's last successful lookup by email or name returned, if any."""
+    found = [m for m in messages if isinstance(m, ToolMessage) and m.status != "error"
+             and m.name in IDENTIFY - {"verify_identity_code"}]
+    return str(found[-1].content) if found else None
+
+
 def _identified(runtime) -> bool:
     return getattr(getattr(runtime, "context", None), "customer_id", None) is not None
 
@@ -139,6 +146,10 @@ class ToolScopeMiddleware(AgentMiddleware):
         if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(messages,
                                                                                  _identified(request.runtime)):
             return handler(request)
+        if (known := _identified_as(messages)) is not None and name in _identification_offered(
+                [str(m.content) for m in messages if isinstance(m, HumanMessage)]):
+            # Asked again after identifying (the shopper repeats their details): the same answer, not an error.
+            return ToolMessage(content=known, tool_call_id=request.tool_call["id"], name=name)
         reason = WRITE_UNAVAILABLE if is_write(name) else IDENTIFY_UNAVAILABLE
         return ToolMessage(content=f"Error: {name} cannot be used now: {reason}.",
                            tool_call_id=request.tool_call["id"], name=name, status="error")

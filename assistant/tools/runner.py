@@ -22,7 +22,7 @@ from assistant.tools.approval import needs_approval
 from assistant.tools.context import ToolContext
 from assistant.tools.identification import CODE_SENT, IDENTIFY, VERIFY, IdentityPolicy, client_failures, send_code
 from assistant.tools.registry import ALL_TOOLS, Tool
-from assistant.tools.summary import summarize
+from assistant.tools.summary import item_labels, summarize
 
 log = logging.getLogger(__name__)
 MAX_IDENTIFICATION_FAILURES = 5
@@ -139,10 +139,11 @@ class ToolRunner:
             target_id, before = self._target(ctx, tool, args)
             after = tool.func(ctx, **args)
             customer_id = ctx.customer_id
+            labels = item_labels(session, [*args.get("item_ids", []), *args.get("new_item_ids", [])])
             session.rollback()
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
-            tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language),
+            tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language, labels),
             requires_approval=needs_approval(tool.name, before, after, self.approval_threshold),
             expires_at=datetime.now(timezone.utc) + timedelta(seconds=self.ttl_s))
         with self.db.session() as session:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.db import Variant
+
 HEADLINES_ZH = {
     "cancel_pending_order": "取消待处理订单", "modify_pending_order_address": "修改待处理订单的收货地址",
     "modify_pending_order_items": "更换待处理订单中的商品", "modify_pending_order_payment": "更改待处理订单的支付方式",
@@ -43,9 +45,9 @@ def _entry(entry: dict) -> str:
     return f"{entry['transaction_type']} of {_money(entry['amount'])} via {entry['payment_method_id']}"
 
 
-def describe_change(before: dict, after: dict) -> list[str]:
-    """One line per changed field of a user or order record."""
-    lines = []
+def describe_change(before: dict, after: dict, labels: dict[str, str] | None = None) -> list[str]:
+    """One line per changed field of a user or order record; item ids in lists are shown with their `labels`."""
+    lines, labels = [], labels or {}
     for key, new in after.items():
         old = before.get(key)
         if old == new:
@@ -62,7 +64,8 @@ def describe_change(before: dict, after: dict) -> list[str]:
         elif isinstance(new, float):
             lines.append(f"{key.replace('_', ' ')}: {_money(new)}")
         elif isinstance(new, list):
-            lines.append(f"{key.replace('_', ' ')}: {', '.join(map(str, new))}")
+            shown = (f"{labels[str(v)]} {v}" if str(v) in labels else str(v) for v in new)
+            lines.append(f"{key.replace('_', ' ')}: {', '.join(shown)}")
         else:
             lines.append(f"{key.replace('_', ' ')}: {old if old is not None else '—'} → {new}")
     return lines
@@ -79,11 +82,22 @@ def _chinese_line(line: str) -> str:
     return f"{label}：{_VALUE.sub(lambda m: VALUES_ZH[m.group(0)], rest)}"
 
 
-def summarize(tool_name: str, target_id: str, before: dict, after: dict, language: str = "en") -> str:
-    """A headline and the changed fields, shown to the shopper before they confirm."""
-    lines = describe_change(before, after)
+def summarize(tool_name: str, target_id: str, before: dict, after: dict, language: str = "en",
+              labels: dict[str, str] | None = None) -> str:
+    """A headline and the changed fields, shown to the shopper before they confirm; `labels` name item ids."""
+    lines = describe_change(before, after, labels)
     if language == "zh":
         headline = f"{HEADLINES_ZH.get(tool_name, tool_name)}：{target_id}"
         return "\n".join([headline, *(f"- {_chinese_line(line)}" for line in lines)])
     headline = f"{tool_name.replace('_', ' ').capitalize()} for {target_id}"
     return "\n".join([headline, *(f"- {line}" for line in lines)])
+
+
+def item_labels(session, item_ids: list) -> dict[str, str]:
+    """Each item id's product name and options, so the shopper sees what they confirm, not just numbers."""
+    labels = {}
+    for item_id in {str(i) for i in item_ids}:
+        variant = session.get(Variant, item_id)
+        if variant is not None:
+            labels[item_id] = f"{variant.product.name} ({', '.join(map(str, variant.options.values()))})"
+    return labels

@@ -1,0 +1,122 @@
+"""Item ids in a return, exchange or item change set right from the order itself, before the call is proposed.
+
+A 135M model knows which item the shopper means but garbles its id: it passes the item's name ("garden hose") or
+its options ("750ml", "glass", "black"), copies the old item id as the new one, or puts the candidate kefu found
+into the wrong slot. Each such id is replaced by the one item of the same order it can only mean, and an impossible
+new item by the best candidate `find_item_variants` offered for that item. The shopper still sees the change and
+confirms or declines it; ids never leave the order named in the call, and the tool still checks ownership.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from langchain_core.messages import BaseMessage, ToolMessage
+
+from assistant.db import Conversation, Database, Order, Variant
+from assistant.tools.variant_match import item_texts, offers_in
+
+ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
+SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
+NEAR_ID = 0.8
+
+
+@dataclass(frozen=True)
+class Line:
+    item_id: str
+    product_id: str
+    name: str
+    options: dict
+
+
+def offered_swaps(messages: list[BaseMessage]) -> dict[str, list[str]]:
+    """Old item id → new item ids, best first, from the latest successful `find_item_variants` result."""
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage) and message.name == "find_item_variants" and message.status != "error":
+            return offers_in(str(message.content))
+    return {}
+
+
+def _resolved(value, lines: list[Line], offers: dict[str, list[str]]) -> str | None:
+    """The order's item id a value can only mean: the id itself, a candidate offered for it, its product's id, its
+    name, or an id one slip away."""
+    value = str(value).strip()
+    ids = {line.item_id for line in lines}
+    if value in ids:
+        return value
+    owners = [old for old, news in offers.items() if value in news]
+    if len(owners) == 1:
+        return owners[0]
+    by_product = {line.item_id for line in lines if line.product_id == value}
+    if len(by_product) == 1:  # the product id, copied from the order record instead of the item id
+        return by_product.pop()
+    named = item_texts({line.item_id: line.name for line in lines}, value)
+    if len(named) == 1:
+        return next(iter(named))
+    if value.isdigit():
+        near = [i for i in ids if difflib.SequenceMatcher(None, value, i).ratio() >= NEAR_ID]
+        return near[0] if len(near) == 1 else None
+    return None
+
+
+def _by_options(values: list[str], lines: list[Line]) -> str | None:
+    """The one item whose option values include every value given."""
+    wanted = {v.strip().lower() for v in values}
+    fits = {line.item_id for line in lines if wanted <= {str(o).lower() for o in line.options.values()}}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def repaired_item_ids(values: list, lines: list[Line], offers: dict[str, list[str]]) -> list:
+    """Each value as the order's item id it means; values that are all options of one item become that item."""
+    resolved = [_resolved(v, lines, offers) for v in values]
+    unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
+    if unresolved and len(unresolved) == len(values) and (item := _by_options(unresolved, lines)):
+        return [item]
+    return [r if r is not None else v for v, r in zip(values, resolved)]
+
+
+def repaired_swaps(old_ids: list, new_ids: list, lines: list[Line], offers: dict[str, list[str]],
+                   valid_new) -> tuple[list, list]:
+    """Pairs of (order item, new item) where each new item is one the old item can become: an impossible one is
+    replaced by the best candidate offered, and an old id given as the new one moves to its own slot."""
+    ids = {line.item_id for line in lines}
+    olds, news = [], []
+    for index, old in enumerate(old_ids):
+        new = new_ids[index] if index < len(new_ids) else None
+        if old not in offers and new in offers and new in ids:
+            old, new = new, None
+        if new is not None and new != old and (new in offers.get(old, ()) or valid_new(old, new)):
+            olds.append(old), news.append(new)
+        elif offers.get(old):
+            olds.append(old), news.append(offers[old][0])
+        else:
+            olds.append(old), news.append(new if new is not None else old)
+    return olds, news
+
+
+def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict,
+                       messages: list[BaseMessage]) -> dict:
+    """The call with its item ids set right from the named order of this conversation's own customer."""
+    if name not in ITEM_TOOLS or not isinstance(arguments.get("item_ids"), list):
+        return arguments
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        order = session.get(Order, str(arguments.get("order_id", "")))
+        if order is None or conversation is None or order.customer_id != conversation.customer_id:
+            return arguments
+        lines = [Line(i.item_id, i.product_id, i.name, dict(i.options)) for i in order.items]
+        products = {line.item_id: line.product_id for line in lines}
+
+        def valid_new(old: str, new) -> bool:
+            variant = session.get(Variant, str(new))
+            return bool(variant and variant.available and variant.product_id == products.get(old))
+
+        offers = offered_swaps(messages)
+        fixed = dict(arguments, item_ids=repaired_item_ids(arguments["item_ids"], lines, offers))
+        if name in SWAP_TOOLS:
+            new_ids = arguments.get("new_item_ids")
+            new_ids = new_ids if isinstance(new_ids, list) else []
+            fixed["item_ids"], fixed["new_item_ids"] = repaired_swaps(fixed["item_ids"], new_ids, lines, offers,
+                                                                      valid_new)
+    return fixed

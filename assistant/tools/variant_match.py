@@ -1,0 +1,154 @@
+"""Ranking a product's variants against a shopper's words: "the same but in black", "one size bigger", "the cheapest".
+
+Code does what a small model cannot: read every variant's options. A variant scores for each option it changes to a
+value the words name, and for moving an ordered option (sizes, capacities, levels) the way a comparative asks.
+Ties go to the variant that changes least of what the shopper did not mention, then to the price a superlative asks
+for. Chinese words are read through the catalog glossary.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+OFFER = re.compile(r"(\d{6,}) -> (\d{6,})")
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Words too common to say anything about an option when they are all a value shares with the request.
+_WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and", "or", "to", "for", "one"}
+SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
+          ("low", "medium", "high"), ("beginner", "intermediate", "expert"), ("basic", "professional"))
+SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large"}
+MOST = re.compile(r"\b(biggest|largest|longest|highest|maximum|max|most)\b|最大|最高|最长|最多")
+LEAST = re.compile(r"\b(smallest|shortest|lowest|minimum|min|fewest|least)\b|最小|最低|最短|最少")
+UP = re.compile(r"\b(bigger|larger|longer|higher|taller|brighter|(?<!any )(?<!no )more|greater|heavier|stronger"
+                r"|faster)\b|更大|大一|大点|更高|更亮|更长|更多|加大")
+DOWN = re.compile(r"\b(smaller|shorter|lower|less|dimmer|fewer|lighter|weaker|slower)\b"
+                  r"|更小|小一|小点|更低|更暗|更短|更少")
+CHEAPEST = re.compile(r"\b(cheapest|least expensive|lowest price|cheaper|less expensive|most affordable)\b"
+                      r"|最便宜|便宜|最低价")
+DEAREST = re.compile(r"\b(most expensive|priciest|highest price|top of the line)\b|最贵")
+
+
+@cache
+def _glossary() -> dict[str, str]:
+    from assistant.catalog.needs import glossary
+
+    return dict(sorted(glossary().items(), key=lambda kv: -len(kv[0])))
+
+
+def in_english(text: str) -> str:
+    """The text, lowercased, with the English for each Chinese catalog word it holds appended."""
+    text = text.lower()
+    if not _CJK.search(text):
+        return text
+    found, rest = [], text
+    for word, english in _glossary().items():
+        if word in rest:
+            found.append(english)
+            rest = rest.replace(word, " ")
+    return f"{text} {' '.join(found)}"
+
+
+def _says(value: str, text: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
+
+
+def _rank(value: str) -> float | None:
+    """Where a value sits on its ordered scale: its leading number, or its place in a known word scale."""
+    if match := _NUMBER.match(value):
+        return float(match.group(1))
+    for scale in SCALES:
+        if value in scale:
+            return float(scale.index(value))
+    return None
+
+
+def wanted_direction(text: str) -> int:
+    """+1 when the words ask for more of something, -1 for less, 0 for neither or both; doubled for a superlative
+    ("the largest"), which prefers the farthest step over the nearest."""
+    if most := bool(MOST.search(text)) - bool(LEAST.search(text)):
+        return 2 * most
+    return bool(UP.search(text)) - bool(DOWN.search(text))
+
+
+def _step(options: dict, current: dict, direction: int) -> float:
+    """How far the variant moves its ordered options the asked way: nearest first, or farthest for a superlative."""
+    moves = [abs(new - old) for key, value in options.items()
+             if (new := _rank(str(value).lower())) is not None and (old := _rank(str(current.get(key, "")).lower()))
+             is not None and (new - old) * direction > 0]
+    return (-max(moves) if abs(direction) > 1 else min(moves)) if moves else 0.0
+
+
+def price_order(text: str) -> int:
+    """-1 when the words ask for the cheapest, +1 for the most expensive, 0 otherwise."""
+    return 1 if DEAREST.search(text) else -1 if CHEAPEST.search(text) else 0
+
+
+def option_score(options: dict, current: dict, text: str, words: set[str], direction: int) -> int:
+    """For each option the variant changes: 2 when the words name its value whole, 1 when they share a telling word
+    with it, and 1 when it moves an ordered option the way the words ask (one step scores most)."""
+    score = 0
+    for key, raw in options.items():
+        value, was = str(raw).lower(), str(current.get(key, "")).lower()
+        if value == was:
+            continue
+        if (_says(value, text) or _says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK:
+            score += 2
+        elif (set(_TOKEN.findall(value)) - _WEAK) & words:
+            score += 1
+        new, old = _rank(value), _rank(was)
+        if direction and new is not None and old is not None and (new - old) * direction > 0:
+            score += 1
+    return score
+
+
+def changed(options: dict, current: dict) -> int:
+    return sum(str(v).lower() != str(current.get(k, "")).lower() for k, v in options.items())
+
+
+def ranked_variants(current: dict, price: float, variants: list, wanted: str) -> list:
+    """The variants that fit the words best, best first. `variants` have `.options` and `.price`; empty when the
+    words point at none of them and ask for no price extreme."""
+    text = in_english(wanted)
+    words = set(_TOKEN.findall(text)) - _WEAK
+    direction, by_price = wanted_direction(text), price_order(text)
+    scored = [(option_score(v.options, current, text, words, direction), v) for v in variants]
+    best = max((s for s, _ in scored), default=0)
+    if best == 0 and not by_price:
+        return []
+    top = [v for s, v in scored if s == best]
+    if by_price:
+        return sorted(top, key=lambda v: (by_price * -v.price, changed(v.options, current)))
+    if abs(direction) > 1:  # "the largest": the farthest step first, whatever else changes with it
+        return sorted(top, key=lambda v: (_step(v.options, current, direction), changed(v.options, current)))
+    return sorted(top, key=lambda v: (changed(v.options, current), _step(v.options, current, direction),
+                                      abs(v.price - price)))
+
+
+def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
+    """For each item id named in the words, the words from each mention of it to the next mention of another item:
+    "the helmet in red and the luggage in black" gives the helmet "red" and the luggage "black"."""
+    text = in_english(wanted)
+    spans = sorted((m.start(), item_id) for item_id, name in names.items() for m in _mentions(name, text))
+    out: dict[str, str] = {}
+    for (start, item_id), nxt in zip(spans, [s for s, _ in spans[1:]] + [len(text)]):
+        out[item_id] = f"{out.get(item_id, '')} {text[start:nxt]}".strip()
+    return out
+
+
+def _mentions(name: str, text: str):
+    name = name.lower()
+    head = name.split()[-1]
+    forms = {name, name.rstrip("s")} | ({head, head + "s", head.rstrip("s")} if len(head) > 3 else set())
+    return re.finditer("|".join(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" for f in sorted(forms, key=len,
+                                                                                         reverse=True)), text)
+
+
+def offers_in(text: str) -> dict[str, list[str]]:
+    """Old item id → new item ids, best first, from `find_item_variants` output."""
+    offers: dict[str, list[str]] = {}
+    for old, new in OFFER.findall(text):
+        offers.setdefault(old, []).append(new)
+    return offers

@@ -1,0 +1,123 @@
+"""Variants ranked against the shopper's words, and item ids of returns and swaps set right from the order itself."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from langchain_core.messages import ToolMessage
+from sqlalchemy import select
+
+from assistant.db import Order, PendingAction, Product
+from assistant.dialogue.item_repair import repaired_item_call
+from assistant.evaluation.scripted_model import call
+from assistant.tools import ToolRunner
+from assistant.tools.variant_match import item_texts, ranked_variants
+from tests.agent_helpers import email_of, scripted_agent
+
+
+def _variant(price, **options):
+    return SimpleNamespace(options=options, price=price)
+
+
+SHIRTS = [_variant(20, size="S", color="black", material="cotton"), _variant(21, size="S", color="white",
+          material="cotton"), _variant(22, size="XL", color="black", material="cotton"),
+          _variant(25, size="L", color="red", material="polyester"), _variant(19, size="L", color="red",
+          material="cotton")]
+CURRENT = {"size": "M", "color": "red", "material": "cotton"}
+
+
+def test_a_comparative_moves_the_ordered_option_one_step_and_keeps_the_rest():
+    assert ranked_variants(CURRENT, 20, SHIRTS, "one size bigger please")[0].options == {
+        "size": "L", "color": "red", "material": "cotton"}
+    assert ranked_variants(CURRENT, 20, SHIRTS, "the largest one")[0].options["size"] == "XL"
+    black = ranked_variants(CURRENT, 20, SHIRTS, "the same but in black")
+    assert {v.options["color"] for v in black} == {"black"}
+    assert ranked_variants(CURRENT, 20, SHIRTS, "换成小号的黑色")[0].options == {
+        "size": "S", "color": "black", "material": "cotton"}
+
+
+def test_a_price_superlative_orders_by_price_and_unrelated_words_match_nothing():
+    assert ranked_variants(CURRENT, 20, SHIRTS, "whichever is cheapest")[0].price == 19
+    assert ranked_variants(CURRENT, 20, SHIRTS, "the most expensive one")[0].price == 25
+    assert ranked_variants(CURRENT, 20, SHIRTS, "I do not know any more about it") == []
+
+
+def test_each_item_gets_the_words_said_about_it():
+    said = item_texts({"1": "Cycling Helmet", "2": "Luggage Set"},
+                      "swap the helmet for a red one and the luggage set for a black one")
+    assert "red" in said["1"] and "black" not in said["1"] and "black" in said["2"]
+    assert item_texts({"1": "Desk Lamp"}, "我想换台灯") == {"1": "desk lamp"}
+
+
+def _delivered_with_swap(db):
+    with db.session() as session:
+        for order in session.scalars(select(Order).where(Order.status == "delivered").order_by(Order.position)):
+            lines = {line.item_id: line for line in order.items}
+            if len(lines) < 2 or len({line.name for line in lines.values()}) < len(lines):
+                continue
+            line = next(iter(lines.values()))
+            for v in session.get(Product, line.product_id).variants:
+                if v.available and v.id != line.item_id:
+                    differs = next(str(x) for k, x in v.options.items() if x != line.options.get(k))
+                    return order.customer_id, order.id, line, v.id, dict(line.options), differs
+    raise AssertionError("no delivered order with two distinct items")
+
+
+def _bound(db, session_id, customer_id):
+    runner = ToolRunner(db, session_id, actor="staff:test")
+    runner.act_as_customer(customer_id)
+
+
+def test_item_names_options_and_copied_ids_become_the_orders_own_ids(db):
+    customer_id, order_id, line, new_id, options, _ = _delivered_with_swap(db)
+    _bound(db, "r1", customer_id)
+    offer = [ToolMessage(f'["{line.name} {line.item_id} -> {new_id} (x), price difference +1.00"]',
+                         tool_call_id="v", name="find_item_variants")]
+    base = {"order_id": order_id, "payment_method_id": "p"}
+    swap = repaired_item_call(db, "r1", "exchange_delivered_order_items",
+                              base | {"item_ids": [line.name.lower()], "new_item_ids": [line.item_id]}, offer)
+    assert (swap["item_ids"], swap["new_item_ids"]) == ([line.item_id], [new_id])
+    moved = repaired_item_call(db, "r1", "exchange_delivered_order_items",
+                               base | {"item_ids": ["1"], "new_item_ids": [line.item_id]}, offer)
+    assert (moved["item_ids"], moved["new_item_ids"]) == ([line.item_id], [new_id])
+    back = repaired_item_call(db, "r1", "return_delivered_order_items",
+                              base | {"item_ids": [str(v) for v in options.values()]}, [])
+    assert back["item_ids"] == [line.item_id]
+    unknown = base | {"item_ids": ["a gift for my aunt"]}
+    assert repaired_item_call(db, "r1", "return_delivered_order_items", unknown, []) == unknown
+
+
+def test_another_customers_order_is_left_as_the_model_wrote_it(db):
+    customer_id, order_id, line, *_ = _delivered_with_swap(db)
+    with db.session() as session:
+        other = session.scalars(select(Order.customer_id).where(Order.customer_id != customer_id)).first()
+    _bound(db, "r2", other)
+    arguments = {"order_id": order_id, "item_ids": [line.name], "payment_method_id": "p"}
+    assert repaired_item_call(db, "r2", "return_delivered_order_items", arguments, []) == arguments
+
+
+def test_the_agent_proposes_the_offered_variant_when_the_model_copies_the_old_id(db, tmp_path):
+    customer_id, order_id, line, _, _, wanted = _delivered_with_swap(db)
+    with db.session() as session:
+        method = session.get(Order, order_id).payments[0].payment_method_id
+    agent, model = scripted_agent(db, tmp_path, [
+        call("get_order_details", order_id=order_id),
+        call("exchange_delivered_order_items", order_id=order_id, item_ids=[line.item_id],
+             new_item_ids=[line.item_id], payment_method_id=method), "Shall I go ahead?"])
+    agent.respond("s1", f"I want to exchange the {line.name} in {order_id} for another {wanted} one, "
+                        f"my email is {email_of(db, customer_id)}")
+    offers = [m for m in agent.messages("s1") if isinstance(m, ToolMessage) and m.name == "find_item_variants"]
+    assert offers
+    with db.session() as session:
+        action = session.scalars(select(PendingAction).where(PendingAction.conversation_id == "s1")).one()
+        offered_first = str(offers[-1].content).split(" -> ")[1].split()[0]
+        assert action.arguments["new_item_ids"] == [offered_first] != [line.item_id]
+
+
+def test_a_lookup_repeated_after_identifying_answers_the_same_customer_instead_of_failing(db, tmp_path):
+    customer_id, *_ = _delivered_with_swap(db)
+    email = email_of(db, customer_id)
+    agent, _ = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email), "How can I help?"])
+    agent.respond("s9", f"Hi, my email is {email}, I have a question about an order")
+    lookups = [m for m in agent.messages("s9") if isinstance(m, ToolMessage) and m.name == "find_user_id_by_email"]
+    assert [(m.content, m.status) for m in lookups] == [(customer_id, "success")] * 2
