@@ -197,3 +197,15 @@ def test_address_fields_are_copied_from_the_conversation():
     assert repaired_arguments("modify_user_address", profile, said) == profile  # the profile's own values stay
     invented = profile | {"address1": "123 Elm Street", "city": "Austin"}
     assert repaired_arguments("modify_user_address", invented, said) == invented  # nothing close: left to the tools
+
+
+def test_a_made_up_tool_name_becomes_the_known_tool_its_arguments_fit():
+    from assistant.dialogue.argument_repair import repaired_name
+
+    assert repaired_name("find_order_details", {"order_id": "#W1234567"}) == "get_order_details"
+    items = {"order_id": "#W1234567", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "paypal_1"}
+    assert repaired_name("modify_order_details", items) == "modify_pending_order_items"
+    assert repaired_name("cancel_order", {"order_id": "#W1234567", "reason": "ordered by mistake"}) == (
+        "cancel_pending_order")
+    assert repaired_name("Headphones", {}) == "Headphones"  # nothing alike: the call fails as written
+    assert repaired_name("get_order_details", {"email": "a@b.c"}) == "get_order_details"

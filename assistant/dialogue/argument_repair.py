@@ -11,6 +11,7 @@
   mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes, so
   a return given new items still fails instead of silently becoming something else.
 - An order id with text around it (a line of the order list) becomes the id alone.
+- A made-up tool name becomes the closest known one whose required arguments the call has.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 _PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
 CLOSE_ENOUGH = 0.7
+SIMILAR_NAME = 0.6
 
 
 def _pieces(texts: list[str]) -> list[str]:
@@ -70,6 +72,22 @@ def _parameters(name: str) -> set[str]:
 
 
 _WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in _parameters(name)}
+
+
+def repaired_name(name: str, arguments) -> str:
+    """An unknown tool name as the known tool it means: among the tools whose required arguments the call has, the
+    one that takes most of them, then the closest name ("find_order_details" with an order id is
+    get_order_details); unchanged unless the names are alike."""
+    if name in ALL_TOOLS or not isinstance(arguments, dict):
+        return name
+    fitting = [tool for tool in ALL_TOOLS if _required(tool) <= set(arguments)]
+    best = max(fitting, key=lambda tool: (len(_parameters(tool) & set(arguments)),
+                                          difflib.SequenceMatcher(None, name, tool).ratio()), default=None)
+    return best if best and difflib.SequenceMatcher(None, name, best).ratio() >= SIMILAR_NAME else name
+
+
+def _required(name: str) -> set[str]:
+    return set(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []))
 
 
 def _stripped(value):
@@ -118,10 +136,12 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         if not isinstance(draft, AIMessage) or not draft.tool_calls:
             return None
         session_id = runtime.context.session_id
-        calls = [call | {"args": repaired_item_call(self.db, session_id, call["name"],
-                                                    repaired_arguments(call["name"], call.get("args") or {}, messages),
-                                                    messages)}
-                 for call in draft.tool_calls]
+        calls = []
+        for call in draft.tool_calls:
+            name = repaired_name(call["name"], call.get("args") or {})
+            arguments = repaired_arguments(name, call.get("args") or {}, messages)
+            calls.append(call | {"name": name, "args": repaired_item_call(self.db, session_id, name, arguments,
+                                                                          messages)})
         if calls == draft.tool_calls:
             return None
         record_event(self.db, session_id, "argument_repaired",
