@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     emails and addresses from the conversation and few shoppers write at once. With many requests in flight the
     extra verification costs more than it saves (docs/benchmarks.md, Faster turns)."""
 
+    weights: Literal["bf16", "int8"] = "bf16"
+    """The merged chat model's linear layers as served: bf16, or INT8 per channel with activations quantized per
+    token (W8A8, `kefu model quantize`); merged serving only (docs/benchmarks.md, Faster turns)."""
+
     max_lora_rank: int = 16
     """Largest LoRA rank vLLM reserves room for when adapters are served."""
 

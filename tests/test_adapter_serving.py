@@ -88,3 +88,22 @@ def test_prompt_lookup_speculation_is_asked_of_vllm_only_when_set(tmp_path):
     command = VllmServer(plain.model_copy(update={"speculative_ngram": 4}), lora={}, model_dir=tmp_path).command()
     config = json.loads(command[command.index("--speculative-config") + 1])
     assert config["method"] == "ngram" and config["num_speculative_tokens"] == 4
+
+
+def test_int8_weights_are_served_by_a_real_vllm(settings_with_adapter, tmp_path):
+    import httpx
+
+    from tests.conftest import free_port
+
+    settings = settings_with_adapter.model_copy(update={"weights": "int8"})
+    server = server_for(settings, port=free_port())
+    command = server.command()
+    served = Path(command[command.index("--model") + 1])
+    assert served == settings.models_dir / "merged" / "shop-v1-int8"
+    server.log_path = tmp_path / "vllm-int8.log"
+    with server:
+        reply = httpx.post(f"{server.base_url}/chat/completions", timeout=120, json={
+            "model": "shop-v1", "max_tokens": 16, "temperature": 0,
+            "messages": [{"role": "user", "content": "What is the capital of France?"}]}).json()
+    assert reply["choices"][0]["message"]["content"].strip()
+    assert "CompressedTensorsW8A8Int8" in server.log_path.read_text()  # vLLM runs the INT8 kernels, not bf16

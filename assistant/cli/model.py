@@ -99,3 +99,24 @@ def serve(
             server.process.wait()
         except KeyboardInterrupt:
             typer.echo("stopping vLLM …")
+
+
+@app.command()
+def quantize(
+    name: Annotated[str | None, typer.Argument(help="A registered adapter (default: the one served).")] = None,
+) -> None:
+    """Write the adapter merged into the base with INT8 linear layers (W8A8, compressed-tensors) next to the bf16
+    merge; KEFU_WEIGHTS=int8 serves it."""
+    from assistant.config import get_settings
+    from assistant.errors import KefuError
+    from assistant.serving.merge import merged_model
+    from assistant.serving.models import adapters, default_adapter
+    from assistant.serving.quantize import quantize_model, quantized_dir
+
+    settings = get_settings()
+    name = name or settings.llm_model or default_adapter(settings)
+    path = adapters(settings).get(name)
+    if path is None:
+        raise KefuError(f"{name} is not a served adapter: see `kefu finetune list`")
+    merged = merged_model(settings, name, path)
+    typer.echo(f"quantized {name} → {quantize_model(merged, quantized_dir(merged))}")

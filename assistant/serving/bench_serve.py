@@ -15,6 +15,7 @@ from assistant.serving.bench import Run, transformers_runs, vllm_run
 from assistant.serving.bench_prompts import bench_prompts
 from assistant.serving.merge import merge_adapter
 from assistant.serving.models import adapters, model_path
+from assistant.serving.quantize import quantize_model
 from assistant.serving.server import VllmServer, accelerator
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,18 @@ def _llamacpp_runs(settings: Settings, port: int, prompts, max_tokens: int, coun
 
 
 def _peer_figures(by_label: dict[str, Run]) -> dict:
-    """Tokens/s of vLLM and llama.cpp on the base model, and kefu's ratio to llama.cpp (None where not run)."""
+    """Tokens/s of vLLM (bf16 and INT8) and llama.cpp on the base model, and the ratios between them (None where
+    not run)."""
     tps = {key: round(by_label[label].tokens_per_s, 1) if label in by_label else None for key, label in (
         ("vllm_c1_tok_s", "vllm c1"), ("vllm_c8_tok_s", "vllm c8"),
-        ("llamacpp_c1_tok_s", "llamacpp c1"), ("llamacpp_c8_tok_s", "llamacpp c8"))}
+        ("llamacpp_c1_tok_s", "llamacpp c1"), ("llamacpp_c8_tok_s", "llamacpp c8"),
+        ("vllm_int8_c1_tok_s", "vllm int8 c1"), ("vllm_int8_c8_tok_s", "vllm int8 c8"))}
     for level in ("c1", "c8"):
         peer = tps[f"llamacpp_{level}_tok_s"]
         tps[f"vllm_vs_llamacpp_{level}"] = round(tps[f"vllm_{level}_tok_s"] / peer, 2) if peer else None
+        int8 = tps[f"vllm_int8_{level}_tok_s"]
+        tps[f"vllm_int8_vs_llamacpp_{level}"] = round(int8 / peer, 2) if peer and int8 else None
+        tps[f"vllm_int8_vs_bf16_{level}"] = round(int8 / tps[f"vllm_{level}_tok_s"], 2) if int8 else None
     return tps
 
 
@@ -89,6 +95,11 @@ def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, h
         levels = {1: min(c1_prompts, prompts), 8: prompts, 32: prompts}
         runs += _served(server, settings.model_name, conversations, max_tokens, levels, "vllm")
     runs += _llamacpp_runs(settings, port, conversations, max_tokens, c1_prompts, console)
+    console.print("vLLM, base model with INT8 linear layers (W8A8), at concurrency 1 and 8 …")
+    int8_dir = quantize_model(model_dir, out / "base-int8")
+    with VllmServer(settings, port=port, lora={}, model_dir=int8_dir, model=settings.model_name) as server:
+        levels = {1: min(c1_prompts, prompts), 8: prompts}
+        runs += _served(server, settings.model_name, conversations, max_tokens, levels, "vllm int8")
     console.print("vLLM with the LoRA adapter (--enable-lora) at concurrency 8 …")
     with VllmServer(settings, port=port, lora={BENCH_ADAPTER: adapter_dir}) as server:
         runs += _served(server, BENCH_ADAPTER, conversations, max_tokens, {8: prompts}, "vllm lora")
@@ -144,3 +155,6 @@ def _table(result: dict, console: Console) -> None:
     if result["vllm_vs_llamacpp_c1"] is not None:
         console.print(f"vLLM / llama.cpp: one shopper {result['vllm_vs_llamacpp_c1']}×, "
                       f"eight shoppers {result['vllm_vs_llamacpp_c8']}×")
+    if result["vllm_int8_vs_llamacpp_c1"] is not None:
+        console.print(f"vLLM INT8 / llama.cpp: one shopper {result['vllm_int8_vs_llamacpp_c1']}×, "
+                      f"eight shoppers {result['vllm_int8_vs_llamacpp_c8']}×")

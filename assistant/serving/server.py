@@ -199,7 +199,8 @@ class VllmServer:
 
 def server_for(settings: Settings, *, model: str | None = None, port: int | None = None) -> VllmServer:
     """The server `kefu model serve` runs. The adapter the agent talks to (KEFU_LLM_MODEL, else the registry's
-    default) is served merged into the weights unless KEFU_LORA_SERVING=lora."""
+    default) is served merged into the weights unless KEFU_LORA_SERVING=lora, with INT8 linear layers when
+    KEFU_WEIGHTS=int8."""
     available = adapters(settings)
     wanted = settings.llm_model or default_adapter(settings)
     if wanted in available and settings.lora_serving == "merged":
@@ -208,6 +209,10 @@ def server_for(settings: Settings, *, model: str | None = None, port: int | None
         # A drafting adapter was trained on these merged weights: it is served beside them as a LoRA module.
         drafting = {name: path for name, path in drafting_adapters(settings, wanted).items()
                     if name == settings.drafting_model}
-        return VllmServer(settings, model=wanted, port=port, lora=drafting,
-                          model_dir=merged_model(settings, wanted, available[wanted]))
+        merged = merged_model(settings, wanted, available[wanted])
+        if settings.weights == "int8":
+            from assistant.serving.quantize import quantize_model, quantized_dir
+
+            merged = quantize_model(merged, quantized_dir(merged))
+        return VllmServer(settings, model=wanted, port=port, lora=drafting, model_dir=merged)
     return VllmServer(settings, model=model, port=port)
