@@ -121,3 +121,15 @@ def test_a_lookup_repeated_after_identifying_answers_the_same_customer_instead_o
     agent.respond("s9", f"Hi, my email is {email}, I have a question about an order")
     lookups = [m for m in agent.messages("s9") if isinstance(m, ToolMessage) and m.name == "find_user_id_by_email"]
     assert [(m.content, m.status) for m in lookups] == [(customer_id, "success")] * 2
+
+
+def test_an_item_nothing_was_offered_for_gives_way_to_the_items_that_were(db):
+    customer_id, order_id, line, new_id, *_ = _delivered_with_swap(db)
+    _bound(db, "r3", customer_id)
+    with db.session() as session:
+        other = next(i.item_id for i in session.get(Order, order_id).items if i.item_id != line.item_id)
+    offer = [ToolMessage(f'["{line.name} {line.item_id} -> {new_id} (x), price difference +1.00"]',
+                         tool_call_id="v", name="find_item_variants")]
+    call = {"order_id": order_id, "item_ids": [other], "new_item_ids": [other], "payment_method_id": "p"}
+    fixed = repaired_item_call(db, "r3", "exchange_delivered_order_items", call, offer)
+    assert (fixed["item_ids"], fixed["new_item_ids"]) == ([line.item_id], [new_id])

@@ -209,3 +209,16 @@ def test_a_made_up_tool_name_becomes_the_known_tool_its_arguments_fit():
         "cancel_pending_order")
     assert repaired_name("Headphones", {}) == "Headphones"  # nothing alike: the call fails as written
     assert repaired_name("get_order_details", {"email": "a@b.c"}) == "get_order_details"
+
+
+def test_a_return_given_new_items_follows_what_the_shopper_asked_for():
+    from assistant.dialogue.argument_repair import repaired_name, untangled_write
+
+    call = {"order_id": "#W1234567", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "paypal_1"}
+    name = "return_delivered_order_items"
+    assert untangled_write(name, call, ["I'd like to exchange the lamp for a brighter one"]) == (
+        "exchange_delivered_order_items", call)
+    assert untangled_write(name, call, ["I want to return the lamp"])[1] == {
+        key: value for key, value in call.items() if key != "new_item_ids"}
+    assert untangled_write(name, call, ["return the bottle and exchange the lamp"]) == (name, call)
+    assert repaired_name("find_order_items", {"order_id": "#W1234567", "wanted": "black"}) == "find_item_variants"

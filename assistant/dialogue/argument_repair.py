@@ -12,6 +12,7 @@
   a return given new items still fails instead of silently becoming something else.
 - An order id with text around it (a line of the order list) becomes the id alone.
 - A made-up tool name becomes the closest known one whose required arguments the call has.
+- A return given new items becomes the exchange the shopper asked for, or drops them when a return was asked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
+from assistant.dialogue.intents import RETURN, requested_writes
 from assistant.dialogue.item_repair import repaired_item_call
 from assistant.dialogue.model_tools import is_write
 from assistant.tools import ALL_TOOLS
@@ -35,6 +37,7 @@ ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 _PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
 CLOSE_ENOUGH = 0.7
 SIMILAR_NAME = 0.6
+EXCHANGE = "exchange_delivered_order_items"
 
 
 def _pieces(texts: list[str]) -> list[str]:
@@ -77,13 +80,30 @@ _WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in _par
 def repaired_name(name: str, arguments) -> str:
     """An unknown tool name as the known tool it means: among the tools whose required arguments the call has, the
     one that takes most of them, then the closest name ("find_order_details" with an order id is
-    get_order_details); unchanged unless the names are alike."""
+    get_order_details), when the names are alike; else the one tool that takes exactly the call's arguments."""
     if name in ALL_TOOLS or not isinstance(arguments, dict):
         return name
     fitting = [tool for tool in ALL_TOOLS if _required(tool) <= set(arguments)]
     best = max(fitting, key=lambda tool: (len(_parameters(tool) & set(arguments)),
                                           difflib.SequenceMatcher(None, name, tool).ratio()), default=None)
-    return best if best and difflib.SequenceMatcher(None, name, best).ratio() >= SIMILAR_NAME else name
+    if best and difflib.SequenceMatcher(None, name, best).ratio() >= SIMILAR_NAME:
+        return best
+    exact = [tool for tool in ALL_TOOLS if arguments and _parameters(tool) == set(arguments)]
+    return exact[0] if len(exact) == 1 else name
+
+
+def untangled_write(name: str, arguments: dict, said: list[str]) -> tuple[str, dict]:
+    """A return given new items is the exchange the shopper asked for, or the return without them; left as it is
+    (it fails) when the shopper asked for both or neither."""
+    if name != "return_delivered_order_items" or not arguments.get("new_item_ids"):
+        return name, arguments
+    wanted = requested_writes(said)
+    exchange, give_back = EXCHANGE in wanted, bool(wanted & RETURN)
+    if exchange and not give_back:
+        return EXCHANGE, arguments
+    if give_back and not exchange:
+        return name, {key: value for key, value in arguments.items() if key != "new_item_ids"}
+    return name, arguments
 
 
 def _required(name: str) -> set[str]:
@@ -136,10 +156,11 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         if not isinstance(draft, AIMessage) or not draft.tool_calls:
             return None
         session_id = runtime.context.session_id
-        calls = []
+        calls, said = [], [str(m.content) for m in messages if isinstance(m, HumanMessage)]
         for call in draft.tool_calls:
-            name = repaired_name(call["name"], call.get("args") or {})
-            arguments = repaired_arguments(name, call.get("args") or {}, messages)
+            name, arguments = untangled_write(repaired_name(call["name"], call.get("args") or {}),
+                                              call.get("args") or {}, said)
+            arguments = repaired_arguments(name, arguments, messages)
             calls.append(call | {"name": name, "args": repaired_item_call(self.db, session_id, name, arguments,
                                                                           messages)})
         if calls == draft.tool_calls:

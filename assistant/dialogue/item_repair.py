@@ -79,7 +79,9 @@ def repaired_item_ids(values: list, lines: list[Line], offers: dict[str, list[st
 def repaired_swaps(old_ids: list, new_ids: list, lines: list[Line], offers: dict[str, list[str]],
                    valid_new) -> tuple[list, list]:
     """Pairs of (order item, new item) where each new item is one the old item can become: an impossible one is
-    replaced by the best candidate offered, and an old id given as the new one moves to its own slot."""
+    replaced by the best candidate offered, and an old id given as the new one moves to its own slot. When a pair
+    still cannot be made (an item nothing was offered for), the items offered are swapped for their best
+    candidates instead."""
     ids = {line.item_id for line in lines}
     olds, news = [], []
     for index, old in enumerate(old_ids):
@@ -92,6 +94,11 @@ def repaired_swaps(old_ids: list, new_ids: list, lines: list[Line], offers: dict
             olds.append(old), news.append(offers[old][0])
         else:
             olds.append(old), news.append(new if new is not None else old)
+    offered = [old for old in offers if old in ids and offers[old]]
+    stuck = any(new == old or not (new in offers.get(old, ()) or valid_new(old, new)) for old, new in zip(olds, news))
+    if stuck and offered:
+        # The model picked an item the shopper's words do not point at: swap the items they do, as offered.
+        return offered, [offers[old][0] for old in offered]
     return olds, news
 
 
