@@ -19,6 +19,13 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
+def model_steps(messages) -> dict:
+    """How many times the model was asked in these messages, and the prompt tokens it read each time."""
+    prompts = [m.usage_metadata["input_tokens"] for m in messages
+               if m.type == "ai" and getattr(m, "usage_metadata", None)]
+    return {"model_steps": len(prompts), "prompt_tokens": prompts}
+
+
 def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], out: Path) -> dict:
     """Scripted shoppers on the given tasks, one at a time; every turn's latency and where it went. One knowledge
     search is shared and warmed up first, as `kefu ui` does for all its sessions."""
@@ -41,10 +48,11 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
         agent, user = ShopAgent(db, harness_settings(settings), knowledge=knowledge), ScriptedUser(task)
         message, session_id = user.opening(), f"bench-{task.id}"
         for _ in range(6):
-            before = len([m for m in agent.messages(session_id) if m.type == "tool"])
+            before = len(agent.messages(session_id))
             reply = agent.respond(session_id, message)
-            tools = len([m for m in agent.messages(session_id) if m.type == "tool"]) - before
-            turns.append({"task": task.id, "latency_ms": reply.latency_ms, "tool_calls": tools, **reply.timings})
+            new = agent.messages(session_id)[before:]
+            turns.append({"task": task.id, "latency_ms": reply.latency_ms,
+                          "tool_calls": sum(m.type == "tool" for m in new), **model_steps(new), **reply.timings})
             message = user.reply(reply.text, proposal_of(db, reply.pending_action_id))
             if message is None or reply.handed_off:
                 break
@@ -57,6 +65,9 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
         "turn_p95_ms": _pct([t["latency_ms"] for t in turns], 0.95),
         "one_tool_call_turns": len(one_tool), "one_tool_call_turn_p50_ms": _pct(one_tool, 0.5),
         "one_tool_call_turn_p95_ms": _pct(one_tool, 0.95),
+        "model_steps_per_turn_mean": round(statistics.fmean([t["model_steps"] for t in turns]), 2) if turns else None,
+        "prompt_tokens_per_step_p50": _pct([p for t in turns for p in t["prompt_tokens"]], 0.5),
+        "prompt_tokens_per_step_max": max((p for t in turns for p in t["prompt_tokens"]), default=None),
         **{f"{part}_p50_ms": _pct([t.get(part, 0.0) for t in turns], 0.5)
            for part in ("model", "tools", "retrieval", "verifier")},
         **{f"{part}_mean_ms": round(statistics.fmean([t.get(part, 0.0) for t in turns]), 1) if turns else None
