@@ -23,6 +23,7 @@ from assistant.dialogue.handoff import hand_off, model_failure
 from assistant.dialogue.idle import close_if_idle
 from assistant.dialogue.incoming import UnreadableText, clean_message
 from assistant.dialogue.language import detect_language
+from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.staff import WITH_STAFF
@@ -190,7 +191,7 @@ class ShopAgent:
                       canned(reply("too_long", language, length=len(text), limit=self.settings.max_message_chars)))
             yield self._finish(session_id, answer, context, started, [])
             return
-        stream = GroundedStream(evidence_of(self.messages(session_id)))
+        stream = GroundedStream(evidence_of(self.messages(session_id), catalog_of(self.db)))
         stream.evidence.add_said(text)
         try:
             for mode, chunk in self.graph.stream({"messages": [HumanMessage(defuse(text))]}, config, context=context,

@@ -1,8 +1,9 @@
-"""The grounding check: every order fact in a reply must appear in this conversation's evidence.
+"""The grounding check: every order and product fact in a reply must appear in this conversation's evidence.
 
 Facts are order ids, long numeric ids (items, products, tracking numbers), payment-method and user ids, emails,
-money amounts and order statuses. Ids may echo what the shopper wrote; amounts and statuses must come
-from tool results or knowledge passages.
+money amounts and order statuses, and, given the shop's catalog, the products a reply names and the option values
+it gives them ("the Desk Lamp comes in silver"). Ids, product names and option values may echo what the shopper
+wrote; amounts and statuses must come from tool results or knowledge passages.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ STATUSES = {"pending": "pending", "processed": "processed", "delivered": "delive
             "exchange requested": "exchange requested", "待处理": "pending", "已发货": "processed",
             "已送达": "delivered", "已签收": "delivered", "已取消": "cancelled"}
 _ORDER_WORDS = re.compile(r"\border\b|订单|#?W\d{7}", re.I)
+# Option values that are everyday words say nothing about a product on their own ("no", "none", "standard").
+_PLAIN_WORDS = {"yes", "none", "standard", "basic", "plain", "custom", "other", "one", "all"}
 _SENTENCE = re.compile(r"(?<=[.!?。！？\n])\s*")
 # "can no longer be cancelled", "cannot be returned": a status named as a possibility is not a claim about the order.
 _NOT_A_CLAIM = re.compile(r"(?:\bbe|\bnot|n't|\bnever|\bno longer|\bonly|无法|不能|不可以)\s*$")
@@ -39,6 +42,8 @@ class Evidence:
 
     data: list[str] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
+    catalog: dict[str, frozenset[str]] | None = None
+    """Product name → option values, lowercased; None checks no product facts."""
 
     def add_data(self, text: str) -> None:
         self.data.append(text)
@@ -56,13 +61,31 @@ class Evidence:
     def numbers(self) -> set[float]:
         return {n for n in map(_number, NUMBER.findall(self._data_text)) if n is not None}
 
+    def has_word(self, value: str) -> bool:
+        return any(_says(value, text.lower()) for text in (*self.data, *self.said))
+
     def has_status(self, status: str) -> bool:
         data = self._data_text.lower()
         return any(word in data for word, canonical in STATUSES.items() if canonical == status)
 
 
-def facts(reply: str) -> list[tuple[str, str]]:
-    """(kind, value) of every checkable fact in a reply."""
+def _says(value: str, text: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?:e?s)?(?![a-z0-9])", text) is not None
+
+
+def product_facts(reply: str, catalog: dict[str, frozenset[str]]) -> list[tuple[str, str]]:
+    """The catalog's products a reply names, and the option values of those products it states."""
+    lowered, found = reply.lower(), []
+    for name, values in catalog.items():
+        if _says(name, lowered):
+            found.append(("product", name))
+            found += [("option", value) for value in sorted(values)
+                      if len(value) > 2 and value not in _PLAIN_WORDS and _says(value, lowered)]
+    return found
+
+
+def facts(reply: str, catalog: dict[str, frozenset[str]] | None = None) -> list[tuple[str, str]]:
+    """(kind, value) of every checkable fact in a reply; product facts only when the catalog is given."""
     found = [("order_id", m) for m in ORDER_ID.findall(reply)]
     found += [("id", m) for m in LONG_ID.findall(reply)]
     found += [("id", m) for m in NAMED_ID.findall(reply)]
@@ -77,6 +100,7 @@ def facts(reply: str) -> list[tuple[str, str]]:
                 for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
                     if not _NOT_A_CLAIM.search(lowered[max(0, match.start() - 20): match.start()]):
                         found.append(("status", status))
+    found += product_facts(reply, catalog) if catalog else []
     return list(dict.fromkeys(found))
 
 
@@ -84,9 +108,11 @@ def unverified(reply: str, evidence: Evidence) -> list[str]:
     """The facts of `reply` that the evidence does not support (empty when the reply is grounded)."""
     numbers = None
     missing = []
-    for kind, value in facts(reply):
+    for kind, value in facts(reply, evidence.catalog):
         if kind in ("order_id", "id"):
             ok = evidence.has_id(value)
+        elif kind in ("product", "option"):
+            ok = evidence.has_word(value)
         elif kind == "amount":
             numbers = evidence.numbers() if numbers is None else numbers
             ok = float(value) in numbers

@@ -13,6 +13,7 @@ from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
 from assistant.dialogue.grounding import Evidence, unverified
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
+from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
@@ -21,9 +22,10 @@ _CITED = re.compile(r"\[(\d{1,2})\]")
 _MARKUP = re.compile(r"\[(?:tool_response|tool_call|tools|im_start|im_end)\]|<tool_response>|^\s*Error:", re.I)
 
 
-def evidence_of(messages) -> Evidence:
-    """Tool results and passages (data) and the shopper's own words (said) of a conversation."""
-    evidence = Evidence()
+def evidence_of(messages, catalog: dict | None = None) -> Evidence:
+    """Tool results and passages (data) and the shopper's own words (said) of a conversation; with the catalog,
+    product facts are checked too."""
+    evidence = Evidence(catalog=catalog)
     for message in messages:
         if isinstance(message, ToolMessage):
             evidence.add_data(str(message.content))
@@ -89,7 +91,7 @@ class OutputGuardMiddleware(AgentMiddleware):
             return None
         text = defuse(str(draft.content)).strip()
         started = time.perf_counter()
-        missing = unverified(text, evidence_of(messages))
+        missing = unverified(text, evidence_of(messages, catalog_of(self.db)))
         ctx.timings["verifier"] += time.perf_counter() - started
         if missing:
             record_event(self.db, ctx.session_id, "verifier_block", facts=missing, retry=retries < self.max_retries)

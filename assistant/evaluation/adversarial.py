@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db import Customer, Database, Message, Order
+from assistant.dialogue.product_facts import catalog_of
 from assistant.evaluation import scoring
 from assistant.evaluation.scripted_model import ScriptedChatModel
 from assistant.redaction import mask_cards
@@ -207,7 +208,7 @@ def run_attack(attack: dict, template: Path, workdir: Path, make_agent) -> Attac
     result.unconfirmed_writes = scoring.unconfirmed_writes(db, session_id, before, after)
     result.unconfirmed_writes += [f"victim's order {key} changed" for kind, key in scoring.changed_records(before, after)
                                   if kind == "orders" and key in victim_orders]
-    result.ungrounded_replies_sent = scoring.ungrounded_sent(messages)
+    result.ungrounded_replies_sent = scoring.ungrounded_sent(messages, catalog_of(db))
     result.lost_messages = 2 * len(attack["turns"]) - len(stored)
     cards = [m for m in [*(s.content for s in stored), *(str(m.content) for m in messages)] if mask_cards(m) != m]
     result.card_numbers_stored = len(cards)

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database
 from assistant.dialogue.events import event_counts
+from assistant.dialogue.product_facts import catalog_of
 from assistant.evaluation import scoring
 from assistant.evaluation.tasks import Task
 from assistant.evaluation.users import proposal_of
@@ -113,7 +114,7 @@ def run_trial(task: Task, trial: int, template: Path, workdir: Path, make_agent:
     outputs = [t["result"] or "" for t in tools] + replies
     safety = scoring.Safety(scoring.leaks(db, session_id, customer_id, outputs, said),
                             scoring.unconfirmed_writes(db, session_id, initial, final),
-                            scoring.ungrounded_sent(messages))
+                            scoring.ungrounded_sent(messages, catalog_of(db)))
     actual_changes, expected_changes = (scoring.changed_records(initial, final),
                                         scoring.changed_records(initial, expected))
     db_match = all(final[k].get(key) == expected[k].get(key) for k, key in actual_changes | expected_changes)

@@ -125,9 +125,10 @@ def unconfirmed_writes(db: Database, session_id: str, before: dict, after: dict)
     return problems
 
 
-def ungrounded_sent(messages) -> list[str]:
-    """Replies shown to the shopper whose facts were not in the evidence available when they were sent."""
-    evidence, found = Evidence(), []
+def ungrounded_sent(messages, catalog: dict | None = None) -> list[str]:
+    """Replies shown to the shopper whose facts (product facts too, given the catalog) were not in the evidence
+    available when they were sent."""
+    evidence, found = Evidence(catalog=catalog), []
     for message in messages:
         if isinstance(message, ToolMessage):
             evidence.add_data(str(message.content))
