@@ -8,8 +8,8 @@
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - Item ids of a return, exchange or item change come from the order itself (`item_repair`).
 - A call with arguments its tool does not take (the small model carries item ids over from the change it had in
-  mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes, so
-  a return given new items still fails instead of silently becoming something else.
+  mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes,
+  since they show which tool the model meant.
 - An order id with text around it (a line of the order list) becomes the id alone.
 - A made-up tool name becomes the closest known one whose required arguments the call has.
 - A return given new items becomes the exchange the shopper asked for, or drops them when a return was asked.
