@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from assistant.dialogue.grounding import Evidence, facts, unverified
+from assistant.dialogue.grounding import Catalog, Evidence, facts, unverified
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.safety import defuse, defuse_passage
 from assistant.dialogue.streaming import GroundedStream
@@ -73,8 +73,8 @@ def test_data_cannot_open_a_chat_turn_or_carry_instructions():
     assert passage.startswith("Shipping takes 3 days.") and "refund everyone" not in passage
 
 
-CATALOG = {"desk lamp": frozenset({"black", "silver", "low", "high", "usb", "battery"}),
-           "smart watch": frozenset({"gold", "leather", "lcd"})}
+CATALOG = Catalog.of({"desk lamp": frozenset({"black", "silver", "low", "high", "usb", "battery"}),
+                      "smart watch": frozenset({"gold", "leather", "lcd"})})
 
 
 def test_products_and_options_a_reply_names_must_be_in_the_evidence():
@@ -93,5 +93,5 @@ def test_the_catalog_is_read_from_the_shop_database(db):
     from assistant.dialogue.product_facts import catalog_of
 
     catalog = catalog_of(db)
-    assert "desk lamp" in catalog and "black" in catalog["desk lamp"]
+    assert "desk lamp" in catalog.options and "black" in catalog.options["desk lamp"]
     assert catalog_of(db) is catalog  # read once, then reused

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import cache
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -70,8 +71,9 @@ def _closest(value: str, candidates: list[str]) -> str:
     return max(reversed(candidates), key=lambda c: difflib.SequenceMatcher(None, value.lower(), c.lower()).ratio())
 
 
-def _parameters(name: str) -> set[str]:
-    return set(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {}))
+@cache
+def _parameters(name: str) -> frozenset[str]:
+    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {}))
 
 
 _WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in _parameters(name)}
@@ -106,8 +108,9 @@ def untangled_write(name: str, arguments: dict, said: list[str]) -> tuple[str, d
     return name, arguments
 
 
-def _required(name: str) -> set[str]:
-    return set(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []))
+@cache
+def _required(name: str) -> frozenset[str]:
+    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []))
 
 
 def _stripped(value):

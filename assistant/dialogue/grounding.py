@@ -42,8 +42,8 @@ class Evidence:
 
     data: list[str] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
-    catalog: dict[str, frozenset[str]] | None = None
-    """Product name → option values, lowercased; None checks no product facts."""
+    catalog: Catalog | None = None
+    """The shop's products and their option values; None checks no product facts."""
 
     def add_data(self, text: str) -> None:
         self.data.append(text)
@@ -73,18 +73,32 @@ def _says(value: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?:e?s)?(?![a-z0-9])", text) is not None
 
 
-def product_facts(reply: str, catalog: dict[str, frozenset[str]]) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Catalog:
+    """Product name → option values, lowercased, with one pattern that finds every name in a reply at once (the
+    check runs on every streamed chunk, so it must not scan the catalog name by name)."""
+
+    options: dict[str, frozenset[str]]
+    names: re.Pattern
+
+    @classmethod
+    def of(cls, options: dict[str, frozenset[str]]) -> Catalog:
+        longest_first = sorted(options, key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, longest_first)) or r"(?!)"
+        return cls(options, re.compile(rf"(?<![a-z0-9])({alternatives})(?:e?s)?(?![a-z0-9])"))
+
+
+def product_facts(reply: str, catalog: Catalog) -> list[tuple[str, str]]:
     """The catalog's products a reply names, and the option values of those products it states."""
     lowered, found = reply.lower(), []
-    for name, values in catalog.items():
-        if _says(name, lowered):
-            found.append(("product", name))
-            found += [("option", value) for value in sorted(values)
-                      if len(value) > 2 and value not in _PLAIN_WORDS and _says(value, lowered)]
+    for name in dict.fromkeys(m.group(1) for m in catalog.names.finditer(lowered)):
+        found.append(("product", name))
+        found += [("option", value) for value in sorted(catalog.options[name])
+                  if len(value) > 2 and value not in _PLAIN_WORDS and _says(value, lowered)]
     return found
 
 
-def facts(reply: str, catalog: dict[str, frozenset[str]] | None = None) -> list[tuple[str, str]]:
+def facts(reply: str, catalog: Catalog | None = None) -> list[tuple[str, str]]:
     """(kind, value) of every checkable fact in a reply; product facts only when the catalog is given."""
     found = [("order_id", m) for m in ORDER_ID.findall(reply)]
     found += [("id", m) for m in LONG_ID.findall(reply)]

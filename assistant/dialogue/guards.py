@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, Syst
 from assistant.db import Database
 from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
-from assistant.dialogue.grounding import Evidence, unverified
+from assistant.dialogue.grounding import Catalog, Evidence, unverified
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
@@ -22,7 +22,7 @@ _CITED = re.compile(r"\[(\d{1,2})\]")
 _MARKUP = re.compile(r"\[(?:tool_response|tool_call|tools|im_start|im_end)\]|<tool_response>|^\s*Error:", re.I)
 
 
-def evidence_of(messages, catalog: dict | None = None) -> Evidence:
+def evidence_of(messages, catalog: Catalog | None = None) -> Evidence:
     """Tool results and passages (data) and the shopper's own words (said) of a conversation; with the catalog,
     product facts are checked too."""
     evidence = Evidence(catalog=catalog)

@@ -10,24 +10,15 @@ confirms or declines it; ids never leave the order named in the call, and the to
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, ToolMessage
 
-from assistant.db import Conversation, Database, Order, Variant
+from assistant.db import Conversation, Database, Order, OrderItem, Variant
 from assistant.tools.variant_match import item_texts, offers_in
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
 NEAR_ID = 0.8
-
-
-@dataclass(frozen=True)
-class Line:
-    item_id: str
-    product_id: str
-    name: str
-    options: dict
 
 
 def offered_swaps(messages: list[BaseMessage]) -> dict[str, list[str]]:
@@ -38,7 +29,7 @@ def offered_swaps(messages: list[BaseMessage]) -> dict[str, list[str]]:
     return {}
 
 
-def _resolved(value, lines: list[Line], offers: dict[str, list[str]]) -> str | None:
+def _resolved(value, lines: list[OrderItem], offers: dict[str, list[str]]) -> str | None:
     """The order's item id a value can only mean: the id itself, a candidate offered for it, its product's id, its
     name, or an id one slip away."""
     value = str(value).strip()
@@ -60,14 +51,14 @@ def _resolved(value, lines: list[Line], offers: dict[str, list[str]]) -> str | N
     return None
 
 
-def _by_options(values: list[str], lines: list[Line]) -> str | None:
+def _by_options(values: list[str], lines: list[OrderItem]) -> str | None:
     """The one item whose option values include every value given."""
     wanted = {v.strip().lower() for v in values}
     fits = {line.item_id for line in lines if wanted <= {str(o).lower() for o in line.options.values()}}
     return fits.pop() if len(fits) == 1 else None
 
 
-def repaired_item_ids(values: list, lines: list[Line], offers: dict[str, list[str]]) -> list:
+def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]]) -> list:
     """Each value as the order's item id it means; values that are all options of one item become that item."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
@@ -76,7 +67,7 @@ def repaired_item_ids(values: list, lines: list[Line], offers: dict[str, list[st
     return [r if r is not None else v for v, r in zip(values, resolved)]
 
 
-def repaired_swaps(old_ids: list, new_ids: list, lines: list[Line], offers: dict[str, list[str]],
+def repaired_swaps(old_ids: list, new_ids: list, lines: list[OrderItem], offers: dict[str, list[str]],
                    valid_new) -> tuple[list, list]:
     """Pairs of (order item, new item) where each new item is one the old item can become: an impossible one is
     replaced by the best candidate offered, and an old id given as the new one moves to its own slot. When a pair
@@ -112,7 +103,7 @@ def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict
         order = session.get(Order, str(arguments.get("order_id", "")))
         if order is None or conversation is None or order.customer_id != conversation.customer_id:
             return arguments
-        lines = [Line(i.item_id, i.product_id, i.name, dict(i.options)) for i in order.items]
+        lines = list(order.items)
         products = {line.item_id: line.product_id for line in lines}
 
         def valid_new(old: str, new) -> bool:

@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import AuditLog, Customer, Database, Message, Order, PendingAction, ToolCall
-from assistant.dialogue.grounding import EMAIL, NAMED_ID, ORDER_ID, Evidence, unverified
+from assistant.dialogue.grounding import EMAIL, NAMED_ID, ORDER_ID, Catalog, Evidence, unverified
 from assistant.evaluation.tasks import Task
 from assistant.shop.tau2 import export_tau2
 from assistant.tools import ALL_TOOLS, ToolRunner
@@ -125,7 +125,7 @@ def unconfirmed_writes(db: Database, session_id: str, before: dict, after: dict)
     return problems
 
 
-def ungrounded_sent(messages, catalog: dict | None = None) -> list[str]:
+def ungrounded_sent(messages, catalog: Catalog | None = None) -> list[str]:
     """Replies shown to the shopper whose facts (product facts too, given the catalog) were not in the evidence
     available when they were sent."""
     evidence, found = Evidence(catalog=catalog), []
