@@ -13,6 +13,7 @@
 - An order id with text around it (a line of the order list) becomes the id alone.
 - A made-up tool name becomes the closest known one whose required arguments the call has.
 - A return given new items becomes the exchange the shopper asked for, or drops them when a return was asked.
+- The customer id and payment method come from the conversation's own customer (`account_repair`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from functools import cache
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from assistant.dialogue.account_repair import repaired_account_call
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
@@ -163,9 +165,10 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         for call in draft.tool_calls:
             name, arguments = untangled_write(repaired_name(call["name"], call.get("args") or {}),
                                               call.get("args") or {}, said)
-            arguments = repaired_arguments(name, arguments, messages)
-            calls.append(call | {"name": name, "args": repaired_item_call(self.db, session_id, name, arguments,
-                                                                          messages)})
+            arguments = repaired_item_call(self.db, session_id, name, repaired_arguments(name, arguments, messages),
+                                           messages)
+            calls.append(call | {"name": name, "args": repaired_account_call(self.db, session_id, name, arguments,
+                                                                             said)})
         if calls == draft.tool_calls:
             return None
         record_event(self.db, session_id, "argument_repaired",

@@ -80,7 +80,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         *([ArgumentRepairMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
-        *([ToolScopeMiddleware()] if aids else []),  # reads the whole conversation: outside the budget's trimming
+        *([ToolScopeMiddleware(db)] if aids else []),  # reads the whole conversation: outside the budget's trimming
         ContextBudgetMiddleware(settings.max_model_len, settings.agent_max_tokens),
         ToolExecutionMiddleware(db, knowledge, ttl, settings.approval_threshold, identity),
     ]

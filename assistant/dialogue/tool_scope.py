@@ -18,6 +18,7 @@ from assistant.dialogue.argument_repair import ZIP
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import CANCEL, RETURN, requested_writes
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
+from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ALL_TOOLS
 
 IDENTIFY = {"find_user_id_by_email", "find_user_id_by_name_zip", "verify_identity_code"}
@@ -85,9 +86,11 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
     return [orders[i] for i in sorted(named)]
 
 
-def offered_tools(messages: list[BaseMessage], identified: bool = False) -> set[str]:
+def offered_tools(messages: list[BaseMessage], identified: bool = False,
+                  statuses: dict[str, str] | None = None) -> set[str]:
     """The tool names to offer the model after these messages (none once passages answer the question);
-    `identified` when the conversation was authenticated before them (a signed token leaves no lookup)."""
+    `identified` when the conversation was authenticated before them (a signed token leaves no lookup). `statuses`
+    are the orders' current ones, which the order records in the messages do not show once a change has run."""
     if _just_searched(messages):
         return set()
     results = [m for m in messages if isinstance(m, ToolMessage) and m.status != "error"]
@@ -95,7 +98,8 @@ def offered_tools(messages: list[BaseMessage], identified: bool = False) -> set[
     if not identified and not any(m.name in IDENTIFY for m in results):
         return _identification_offered(said) | OPEN
     orders = _looked_up(messages)
-    fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(o.get("status"), set()) for o in orders.values()))
+    current = [(statuses or {}).get(order_id, record.get("status")) for order_id, record in orders.items()]
+    fitting = ACCOUNT_WRITES.union(*(WRITES_BY_STATUS.get(status, set()) for status in current))
     if named_orders(said) - set(orders):
         fitting |= set().union(*WRITES_BY_STATUS.values())  # an order not looked up yet may have any status
     reads = {name for name in ALL_TOOLS if not is_write(name)} - IDENTIFY - KEFU_STEPS
@@ -126,11 +130,20 @@ WRITE_UNAVAILABLE = ("it does not fit the customer's request or the order's stat
 class ToolScopeMiddleware(AgentMiddleware):
     """Offers the model only the tools that fit now, and answers a call to a write tool not offered with an error."""
 
+    def __init__(self, db=None):
+        super().__init__()
+        self.db = db
+
+    def _statuses(self, runtime) -> dict[str, str]:
+        session_id = getattr(getattr(runtime, "context", None), "session_id", None)
+        return order_statuses(self.db, session_id) if self.db is not None and session_id else {}
+
     def wrap_model_call(self, request, handler):
         # The conversation as it stands, not the request's copy: context editing clears old tool results there,
         # and a cleared lookup must not make its order look unseen (which would offer every write).
         state = request.state if isinstance(request.state, dict) else {}
-        offered = offered_tools(state.get("messages") or request.messages, _identified(request.runtime))
+        offered = offered_tools(state.get("messages") or request.messages, _identified(request.runtime),
+                                self._statuses(request.runtime))
         tools = [t for t in request.tools if getattr(t, "name", None) in offered]
         if tools:
             return handler(request.override(tools=tools))
@@ -143,8 +156,8 @@ class ToolScopeMiddleware(AgentMiddleware):
         name = request.tool_call["name"]
         messages = request.state.get("messages", []) if isinstance(request.state, dict) else []
         # Other reads are left to the ToolRunner's own checks: a lookup made alongside the identification must run.
-        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(messages,
-                                                                                 _identified(request.runtime)):
+        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(
+                messages, _identified(request.runtime), self._statuses(request.runtime)):
             return handler(request)
         if (known := _identified_as(messages)) is not None and name in _identification_offered(
                 [str(m.content) for m in messages if isinstance(m, HumanMessage)]):

@@ -16,6 +16,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from assistant.db import Database
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ITEMS, PAYMENT, requested_writes
+from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ToolRunner
 
 SWAPPABLE = {"pending", "delivered"}
@@ -53,9 +54,13 @@ class VariantFinderMiddleware(AgentMiddleware):
 
     def before_model(self, state, runtime) -> dict | None:
         order_id, said = _looked_up_order(state["messages"])
-        if order_id is None or not self.wants_a_swap(said):
+        if order_id is None:
             return None
         ctx = runtime.context
+        # The record looked up may be stale: an item changed since leaves nothing to swap in that order.
+        if order_statuses(self.db, ctx.session_id).get(order_id, "pending") not in SWAPPABLE \
+                or not self.wants_a_swap(said):
+            return None
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language)
         step = own_step(runner, ctx, "find_item_variants", {"order_id": order_id, "wanted": " ".join(said)[-800:]})
         # Only a match helps; "nothing matches" would be one more thing for a small model to misread.

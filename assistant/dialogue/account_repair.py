@@ -1,0 +1,97 @@
+"""Account arguments set right from the conversation's own customer, before the call is proposed.
+
+- A tool that needs the customer's id (`modify_user_address`, `list_user_orders`) and was called without one gets
+  the id of the customer this conversation identified: the only one it may touch anyway.
+- A payment method the shopper did not ask for becomes the one they named. A small model copies the order's
+  current method into a payment change (which must differ), or refunds to the gift card when the shopper asked for
+  the card they paid with. Only this customer's methods are read; the shopper still confirms the summary.
+- An order "moved" to the address it already has (the model copied the order's own address) goes to the address
+  on the customer's profile instead: the one other address kefu knows for certain, and what "my default address"
+  means.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.db import Conversation, Customer, Database, Order, PaymentMethod
+from assistant.tools import ALL_TOOLS
+
+PAYMENT_CHANGE = "modify_pending_order_payment"
+ORDER_ADDRESS = "modify_pending_order_address"
+ADDRESS_FIELDS = ("address1", "address2", "city", "state", "country", "zip")
+_KIND_NAMES = {"gift_card": ("gift card", "giftcard", "礼品卡", "购物卡"), "paypal": ("paypal", "贝宝"),
+               "credit_card": ("credit card", "debit card", "信用卡", "银行卡")}
+
+
+def _needs_user_id(name: str) -> bool:
+    return name in ALL_TOOLS and "user_id" in ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", [])
+
+
+def _taken(name: str, arguments: dict) -> dict:
+    parameters = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {})
+    return {key: value for key, value in arguments.items() if key in parameters}
+
+
+def named_methods(methods: list[PaymentMethod], said: str) -> list[PaymentMethod]:
+    """The customer's methods the shopper's words name: by kind ("gift card", "PayPal"), by brand ("my visa") or
+    by last four digits. A method named by brand or digits outranks one named only by its kind."""
+    text = said.lower()
+    exact = [m for m in methods if (m.last_four and re.search(rf"(?<!\d){m.last_four}(?!\d)", text))
+             or (m.brand and re.search(rf"\b{re.escape(m.brand.lower())}\b", text))]
+    if exact:
+        return exact
+    return [m for m in methods if any(kind in text for kind in _KIND_NAMES.get(m.source, ()))]
+
+
+def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], current: str | None,
+                     said: str) -> dict:
+    """The call with its payment method set to the one the shopper named, when exactly one fits and the model's
+    choice does not; a payment change never keeps the order's current method when one other method fits."""
+    chosen = arguments.get("payment_method_id")
+    if not isinstance(chosen, str) or not methods:
+        return arguments
+    named = named_methods(methods, said)
+    if name == PAYMENT_CHANGE:
+        others = [m for m in (named or methods) if m.id != current]
+        if chosen == current and len(others) == 1:
+            return dict(arguments, payment_method_id=others[0].id)
+        named = [m for m in named if m.id != current]
+    if len(named) == 1 and chosen not in {m.id for m in named}:
+        return dict(arguments, payment_method_id=named[0].id)
+    return arguments
+
+
+def _address_of(record) -> dict[str, str]:
+    return {field: str(getattr(record, field) or "") for field in ADDRESS_FIELDS}
+
+
+def _same_address(arguments: dict, address: dict[str, str]) -> bool:
+    return all(str(arguments.get(field) or "").strip().lower() == value.strip().lower()
+               for field, value in address.items())
+
+
+def repaired_account_call(db: Database, session_id: str, name: str, arguments: dict, said: list[str]) -> dict:
+    """The call with the conversation's own customer id filled in, an order's new address not its current one, and
+    its payment method as the shopper named it."""
+    if not isinstance(arguments, dict) or ("payment_method_id" not in arguments and not _needs_user_id(name)
+                                           and name != ORDER_ADDRESS):
+        return arguments
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        customer_id = conversation.customer_id if conversation is not None else None
+        if customer_id is None:
+            return arguments
+        if _needs_user_id(name) and not arguments.get("user_id"):
+            # The order id it came with is the model reaching for another tool's arguments, not a hint.
+            arguments = _taken(name, dict(arguments, user_id=customer_id))
+        customer = session.get(Customer, customer_id)
+        order = session.get(Order, str(arguments.get("order_id", "")))
+        own = order is not None and order.customer_id == customer_id
+        if name == ORDER_ADDRESS and own and _same_address(arguments, _address_of(order)):
+            return dict(arguments, **_address_of(customer))
+        if "payment_method_id" not in arguments:
+            return arguments
+        methods = list(customer.payment_methods)
+        current = order.payments[0].payment_method_id if own and order.payments else None
+        return repaired_payment(name, arguments, methods, current, " ".join(said))

@@ -1,0 +1,87 @@
+"""Customer ids, payment methods and order addresses set right from the conversation's own customer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from assistant.db import Customer, Order
+from assistant.dialogue.account_repair import ADDRESS_FIELDS, repaired_account_call
+from assistant.tools import ToolRunner
+
+
+def _pending_with_other_methods(db) -> tuple[str, str, str, list]:
+    """A pending order paid once, whose customer has at least one method of another kind than the one used."""
+    with db.session() as session:
+        for order in session.scalars(select(Order).where(Order.status == "pending").order_by(Order.position)):
+            if len(order.payments) != 1:
+                continue
+            current = order.payments[0].payment_method_id
+            methods = order.customer.payment_methods
+            kinds = {m.source for m in methods}
+            if len(methods) >= 2 and len(kinds) >= 2:
+                return order.customer_id, order.id, current, [(m.id, m.source, m.brand, m.last_four)
+                                                               for m in methods]
+    raise AssertionError("no pending order whose customer has two kinds of payment method")
+
+
+def _bound(db, session_id, customer_id):
+    ToolRunner(db, session_id, actor="staff:test").act_as_customer(customer_id)
+
+
+KIND_WORDS = {"gift_card": "my gift card", "paypal": "my PayPal", "credit_card": "my credit card"}
+
+
+def test_a_payment_change_to_the_current_method_becomes_the_method_the_shopper_named(db):
+    customer_id, order_id, current, methods = _pending_with_other_methods(db)
+    _bound(db, "p1", customer_id)
+    current_kind = next(source for id_, source, *_ in methods if id_ == current)
+    wanted = next(m for m in methods if m[1] != current_kind and sum(x[1] == m[1] for x in methods) == 1)
+    said = [f"Please pay order {order_id} with {KIND_WORDS[wanted[1]]} instead"]
+    call = {"order_id": order_id, "payment_method_id": current}
+    assert repaired_account_call(db, "p1", "modify_pending_order_payment", call, said)["payment_method_id"] == wanted[0]
+    kept = {"order_id": order_id, "payment_method_id": wanted[0]}
+    assert repaired_account_call(db, "p1", "modify_pending_order_payment", kept, said) == kept
+
+
+def test_a_refund_goes_to_the_card_named_by_its_last_four_digits(db):
+    with db.session() as session:
+        customer = next(c for c in session.scalars(select(Customer).order_by(Customer.position))
+                        if sum(m.source == "credit_card" for m in c.payment_methods) >= 2
+                        and any(m.source == "gift_card" for m in c.payment_methods))
+        card = next(m for m in customer.payment_methods if m.source == "credit_card")
+        gift = next(m for m in customer.payment_methods if m.source == "gift_card")
+        customer_id, card_id, gift_id, digits = customer.id, card.id, gift.id, card.last_four
+    _bound(db, "p2", customer_id)
+    call = {"order_id": "#W0000000", "item_ids": ["1"], "payment_method_id": gift_id}
+    said = [f"Refund it to the card ending in {digits}, please"]
+    assert repaired_account_call(db, "p2", "return_delivered_order_items", call, said)["payment_method_id"] == card_id
+    unsure = ["I paid by credit card but the gift card is fine too"]
+    assert repaired_account_call(db, "p2", "return_delivered_order_items", call, unsure) == call
+
+
+def test_the_customer_id_is_filled_in_and_nothing_happens_before_identification(db):
+    customer_id, order_id, *_ = _pending_with_other_methods(db)
+    call = {"order_id": order_id, "address1": "1 Main St", "address2": "", "city": "Austin", "state": "TX",
+            "country": "USA", "zip": "78701"}
+    assert repaired_account_call(db, "nobody", "modify_user_address", call, []) == call
+    _bound(db, "p3", customer_id)
+    fixed = repaired_account_call(db, "p3", "modify_user_address", call, [])
+    assert fixed["user_id"] == customer_id and "order_id" not in fixed and fixed["city"] == "Austin"
+    given = {"user_id": "someone_else_1", **{k: v for k, v in call.items() if k != "order_id"}}
+    assert repaired_account_call(db, "p3", "modify_user_address", given, []) == given
+
+
+def test_an_order_moved_to_its_own_address_goes_to_the_profile_address(db):
+    with db.session() as session:
+        order = next(o for o in session.scalars(select(Order).where(Order.status == "pending"))
+                     if any(getattr(o, f) != getattr(o.customer, f) for f in ADDRESS_FIELDS))
+        customer_id, order_id = order.customer_id, order.id
+        same = {f: getattr(order, f) for f in ADDRESS_FIELDS}
+        profile = {f: getattr(order.customer, f) for f in ADDRESS_FIELDS}
+        other = session.scalars(select(Customer.id).where(Customer.id != customer_id)).first()
+    _bound(db, "p4", customer_id)
+    fixed = repaired_account_call(db, "p4", "modify_pending_order_address", {"order_id": order_id, **same}, [])
+    assert fixed == {"order_id": order_id, **profile}
+    _bound(db, "p5", other)
+    untouched = {"order_id": order_id, **same}
+    assert repaired_account_call(db, "p5", "modify_pending_order_address", untouched, []) == untouched
