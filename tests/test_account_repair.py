@@ -85,3 +85,11 @@ def test_an_order_moved_to_its_own_address_goes_to_the_profile_address(db):
     _bound(db, "p5", other)
     untouched = {"order_id": order_id, **same}
     assert repaired_account_call(db, "p5", "modify_pending_order_address", untouched, []) == untouched
+
+
+def test_a_made_up_payment_method_becomes_the_one_the_order_was_paid_with(db):
+    customer_id, order_id, current, _ = _pending_with_other_methods(db)
+    _bound(db, "p6", customer_id)
+    call = {"order_id": order_id, "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "exchange_card_1"}
+    fixed = repaired_account_call(db, "p6", "modify_pending_order_items", call, ["swap it for the blue one"])
+    assert fixed["payment_method_id"] == current

@@ -8,7 +8,7 @@ from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Order, PendingAction, Product
-from assistant.dialogue.item_repair import repaired_item_call
+from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
 from assistant.tools.variant_match import item_texts, ranked_variants
@@ -133,3 +133,17 @@ def test_an_item_nothing_was_offered_for_gives_way_to_the_items_that_were(db):
     call = {"order_id": order_id, "item_ids": [other], "new_item_ids": [other], "payment_method_id": "p"}
     fixed = repaired_item_call(db, "r3", "exchange_delivered_order_items", call, offer)
     assert (fixed["item_ids"], fixed["new_item_ids"]) == ([line.item_id], [new_id])
+
+
+def test_ids_that_mean_no_item_become_the_items_the_shopper_named():
+    def line(item_id, name, **options):
+        return SimpleNamespace(item_id=item_id, name=name, product_id="p" + item_id, options=options)
+
+    lines = [line("1111111111", "Vacuum Cleaner", type="canister", bags="bagless"),
+             line("2222222222", "Vacuum Cleaner", type="robotic", bags="bagless"),
+             line("3333333333", "Air Purifier", size="large"), line("4444444444", "Patio Umbrella", size="7 ft")]
+    said = "I want to return an air purifier and a vacuum cleaner from order 9502127. The robotic one."
+    assert repaired_item_ids(["9502127"], lines, {}, said) == ["2222222222", "3333333333"]
+    unsure = "I want to return an air purifier and a vacuum cleaner, the bagless one"
+    assert repaired_item_ids(["9502127"], lines, {}, unsure) == ["9502127"]
+    assert repaired_item_ids(["3333333333"], lines, {}, said) == ["3333333333"]  # a real id is kept as given

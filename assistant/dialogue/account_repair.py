@@ -4,7 +4,8 @@
   the id of the customer this conversation identified: the only one it may touch anyway.
 - A payment method the shopper did not ask for becomes the one they named. A small model copies the order's
   current method into a payment change (which must differ), or refunds to the gift card when the shopper asked for
-  the card they paid with. Only this customer's methods are read; the shopper still confirms the summary.
+  the card they paid with. A method id the model made up becomes the one the order was paid with. Only this
+  customer's methods are read; the shopper still confirms the summary.
 - An order "moved" to the address it already has (the model copied the order's own address) goes to the address
   on the customer's profile instead: the one other address kefu knows for certain, and what "my default address"
   means.
@@ -47,11 +48,14 @@ def named_methods(methods: list[PaymentMethod], said: str) -> list[PaymentMethod
 def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], current: str | None,
                      said: str) -> dict:
     """The call with its payment method set to the one the shopper named, when exactly one fits and the model's
-    choice does not; a payment change never keeps the order's current method when one other method fits."""
+    choice does not; a made-up method becomes the one the order was paid with, unless the shopper named one; a
+    payment change never keeps the order's current method when one other method fits."""
     chosen = arguments.get("payment_method_id")
     if not isinstance(chosen, str) or not methods:
         return arguments
     named = named_methods(methods, said)
+    if chosen not in {m.id for m in methods} and name != PAYMENT_CHANGE and len(named) != 1 and current:
+        return dict(arguments, payment_method_id=current)  # a made-up id: the method the order was paid with
     if name == PAYMENT_CHANGE:
         others = [m for m in (named or methods) if m.id != current]
         if chosen == current and len(others) == 1:

@@ -10,8 +10,9 @@ confirms or declines it; ids never leave the order named in the call, and the to
 from __future__ import annotations
 
 import difflib
+import re
 
-from langchain_core.messages import BaseMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
 from assistant.tools.variant_match import item_texts, offers_in
@@ -58,12 +59,41 @@ def _by_options(values: list[str], lines: list[OrderItem]) -> str | None:
     return fits.pop() if len(fits) == 1 else None
 
 
-def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]]) -> list:
-    """Each value as the order's item id it means; values that are all options of one item become that item."""
+def named_items(lines: list[OrderItem], said: str) -> list[str]:
+    """The order's items the shopper's words name, one per name; lines sharing a name are told apart by an option
+    value said about them that the others lack. Empty when a name still fits several lines."""
+    texts = item_texts({line.item_id: line.name for line in lines}, said)
+    picked = []
+    for name in dict.fromkeys(line.name for line in lines if line.item_id in texts):
+        same = [line for line in lines if line.name == name]
+        if len(same) > 1:
+            words = " ".join(texts.get(line.item_id, "") for line in same)  # the mention goes to one of them
+            same = [line for line in same if any(_says(words, value) for value in _own_values(line, same))]
+        if len(same) != 1:
+            return []
+        picked.append(same[0].item_id)
+    return picked
+
+
+def _own_values(line: OrderItem, same: list[OrderItem]) -> set[str]:
+    others = {str(v).lower() for other in same if other is not line for v in other.options.values()}
+    return {str(v).lower() for v in line.options.values()} - others
+
+
+def _says(text: str, value: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
+
+
+def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "") -> list:
+    """Each value as the order's item id it means; values that are all options of one item become that item; values
+    none of which means an item (the order number copied as an item id) become the items the shopper named."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
-    if unresolved and len(unresolved) == len(values) and (item := _by_options(unresolved, lines)):
-        return [item]
+    if unresolved and len(unresolved) == len(values):
+        if item := _by_options(unresolved, lines):
+            return [item]
+        if named := named_items(lines, said):
+            return named
     return [r if r is not None else v for v, r in zip(values, resolved)]
 
 
@@ -111,7 +141,8 @@ def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict
             return bool(variant and variant.available and variant.product_id == products.get(old))
 
         offers = offered_swaps(messages)
-        fixed = dict(arguments, item_ids=repaired_item_ids(arguments["item_ids"], lines, offers))
+        said = " ".join(str(m.content) for m in messages if isinstance(m, HumanMessage))
+        fixed = dict(arguments, item_ids=repaired_item_ids(arguments["item_ids"], lines, offers, said))
         if name in SWAP_TOOLS:
             new_ids = arguments.get("new_item_ids")
             new_ids = new_ids if isinstance(new_ids, list) else []
