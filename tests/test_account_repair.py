@@ -93,3 +93,14 @@ def test_a_made_up_payment_method_becomes_the_one_the_order_was_paid_with(db):
     call = {"order_id": order_id, "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "exchange_card_1"}
     fixed = repaired_account_call(db, "p6", "modify_pending_order_items", call, ["swap it for the blue one"])
     assert fixed["payment_method_id"] == current
+
+
+def test_a_method_typed_by_its_id_is_named():
+    from types import SimpleNamespace
+
+    from assistant.dialogue.account_repair import named_methods
+
+    card = SimpleNamespace(id="credit_card_1", source="credit_card", brand="visa", last_four="4242")
+    gift = SimpleNamespace(id="gift_card_2", source="gift_card", brand=None, last_four=None)
+    assert named_methods([card, gift], "Refund to gift_card_2 please, not my credit card") == [gift]
+    assert named_methods([card, gift], "the visa one") == [card]

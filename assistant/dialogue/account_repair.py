@@ -35,10 +35,11 @@ def _taken(name: str, arguments: dict) -> dict:
 
 
 def named_methods(methods: list[PaymentMethod], said: str) -> list[PaymentMethod]:
-    """The customer's methods the shopper's words name: by kind ("gift card", "PayPal"), by brand ("my visa") or
-    by last four digits. A method named by brand or digits outranks one named only by its kind."""
+    """The customer's methods the shopper's words name: by kind ("gift card", "PayPal"), by brand ("my visa"), by
+    last four digits or by id. A method named by id, brand or digits outranks one named only by its kind."""
     text = said.lower()
-    exact = [m for m in methods if (m.last_four and re.search(rf"(?<!\d){m.last_four}(?!\d)", text))
+    exact = [m for m in methods if m.id.lower() in text
+             or (m.last_four and re.search(rf"(?<!\d){m.last_four}(?!\d)", text))
              or (m.brand and re.search(rf"\b{re.escape(m.brand.lower())}\b", text))]
     if exact:
         return exact
