@@ -8,7 +8,7 @@ from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Order, PendingAction, Product
-from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
+from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids, swap_tool_for_status
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
 from assistant.tools.variant_match import item_texts, ranked_variants
@@ -147,3 +147,15 @@ def test_ids_that_mean_no_item_become_the_items_the_shopper_named():
     unsure = "I want to return an air purifier and a vacuum cleaner, the bagless one"
     assert repaired_item_ids(["9502127"], lines, {}, unsure) == ["9502127"]
     assert repaired_item_ids(["3333333333"], lines, {}, said) == ["3333333333"]  # a real id is kept as given
+
+
+def test_an_item_swap_runs_under_the_tool_its_orders_status_takes(db):
+    customer_id, order_id, line, new_id, *_ = _delivered_with_swap(db)
+    _bound(db, "r4", customer_id)
+    arguments = {"order_id": order_id, "item_ids": [line.item_id], "new_item_ids": [new_id], "payment_method_id": "p"}
+    assert swap_tool_for_status(db, "r4", "modify_pending_order_items", arguments) == "exchange_delivered_order_items"
+    assert swap_tool_for_status(db, "r4", "return_delivered_order_items", arguments) == "return_delivered_order_items"
+    with db.session() as session:
+        other = session.scalars(select(Order.customer_id).where(Order.customer_id != customer_id)).first()
+    _bound(db, "r5", other)
+    assert swap_tool_for_status(db, "r5", "modify_pending_order_items", arguments) == "modify_pending_order_items"

@@ -6,13 +6,14 @@
 - Address fields come from the conversation: a street, city, state or zip code that is neither in what the shopper
   typed nor in a tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
-- Item ids of a return, exchange or item change come from the order itself (`item_repair`).
+- Item ids of a return, exchange or item change come from the order itself (`item_repair`), and an item swap runs
+  under the tool its order's status takes (a delivered order's items are exchanged, a pending one's modified).
 - A call with arguments its tool does not take (the small model carries item ids over from the change it had in
   mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes,
   since they show which tool the model meant.
 - An order id with text around it (a line of the order list) becomes the id alone.
 - A made-up tool name becomes the closest known one whose required arguments the call has.
-- A return given new items becomes the exchange the shopper asked for, or drops them when a return was asked.
+- A return given new items becomes the exchange the shopper asked for, or else drops them.
 - The customer id and payment method come from the conversation's own customer (`account_repair`).
 """
 
@@ -29,7 +30,7 @@ from assistant.dialogue.account_repair import repaired_account_call
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
-from assistant.dialogue.item_repair import repaired_item_call
+from assistant.dialogue.item_repair import repaired_item_call, swap_tool_for_status
 from assistant.dialogue.model_tools import is_write
 from assistant.tools import ALL_TOOLS
 
@@ -97,17 +98,14 @@ def repaired_name(name: str, arguments) -> str:
 
 
 def untangled_write(name: str, arguments: dict, said: list[str]) -> tuple[str, dict]:
-    """A return given new items is the exchange the shopper asked for, or the return without them; left as it is
-    (it fails) when the shopper asked for both or neither."""
+    """A return given new items is the exchange the shopper asked for when they asked for no return; otherwise
+    the return it is named, without them."""
     if name != "return_delivered_order_items" or not arguments.get("new_item_ids"):
         return name, arguments
     wanted = requested_writes(said)
-    exchange, give_back = EXCHANGE in wanted, bool(wanted & RETURN)
-    if exchange and not give_back:
+    if EXCHANGE in wanted and not wanted & RETURN:
         return EXCHANGE, arguments
-    if give_back and not exchange:
-        return name, {key: value for key, value in arguments.items() if key != "new_item_ids"}
-    return name, arguments
+    return name, {key: value for key, value in arguments.items() if key != "new_item_ids"}
 
 
 @cache
@@ -165,6 +163,7 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         for call in draft.tool_calls:
             name, arguments = untangled_write(repaired_name(call["name"], call.get("args") or {}),
                                               call.get("args") or {}, said)
+            name = swap_tool_for_status(self.db, session_id, name, arguments)
             arguments = repaired_item_call(self.db, session_id, name, repaired_arguments(name, arguments, messages),
                                            messages)
             calls.append(call | {"name": name, "args": repaired_account_call(self.db, session_id, name, arguments,

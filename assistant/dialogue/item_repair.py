@@ -3,8 +3,10 @@
 A 135M model knows which item the shopper means but garbles its id: it passes the item's name ("garden hose") or
 its options ("750ml", "glass", "black"), copies the old item id as the new one, or puts the candidate kefu found
 into the wrong slot. Each such id is replaced by the one item of the same order it can only mean, and an impossible
-new item by the best candidate `find_item_variants` offered for that item. The shopper still sees the change and
-confirms or declines it; ids never leave the order named in the call, and the tool still checks ownership.
+new item by the best candidate `find_item_variants` offered for that item. It also names the swap tool of the other
+status (an item change on a delivered order); the swap runs under the one the order's status takes. The shopper
+still sees the change and confirms or declines it; ids never leave the order named in the call, and the tool still
+checks ownership.
 """
 
 from __future__ import annotations
@@ -121,6 +123,22 @@ def repaired_swaps(old_ids: list, new_ids: list, lines: list[OrderItem], offers:
         # The model picked an item the shopper's words do not point at: swap the items they do, as offered.
         return offered, [offers[old][0] for old in offered]
     return olds, news
+
+
+SWAP_BY_STATUS = {"pending": "modify_pending_order_items", "delivered": "exchange_delivered_order_items"}
+
+
+def swap_tool_for_status(db: Database, session_id: str, name: str, arguments: dict) -> str:
+    """An item swap under the tool the order's status takes: a delivered order's items are exchanged and a pending
+    order's modified, whichever of the two the model named (the arguments are the same)."""
+    if name not in SWAP_TOOLS or not isinstance(arguments, dict):
+        return name
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        order = session.get(Order, str(arguments.get("order_id", "")))
+        if order is None or conversation is None or order.customer_id != conversation.customer_id:
+            return name
+        return SWAP_BY_STATUS.get(order.status, name)
 
 
 def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict,
