@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Order, PendingAction, Product
@@ -159,3 +159,13 @@ def test_an_item_swap_runs_under_the_tool_its_orders_status_takes(db):
         other = session.scalars(select(Order.customer_id).where(Order.customer_id != customer_id)).first()
     _bound(db, "r5", other)
     assert swap_tool_for_status(db, "r5", "modify_pending_order_items", arguments) == "modify_pending_order_items"
+
+
+def test_a_call_without_item_ids_gets_the_ids_the_shopper_typed_from_that_order(db):
+    customer_id, order_id, line, *_ = _delivered_with_swap(db)
+    _bound(db, "r6", customer_id)
+    said = [HumanMessage(f"Also, I want to return the {line.name} ({line.item_id}) from order {order_id}")]
+    call = {"order_id": order_id, "payment_method_id": "p"}
+    assert repaired_item_call(db, "r6", "return_delivered_order_items", call, said)["item_ids"] == [line.item_id]
+    one = repaired_item_call(db, "r6", "return_delivered_order_items", call | {"item_ids": line.item_id}, [])
+    assert one["item_ids"] == [line.item_id]

@@ -21,6 +21,7 @@ from assistant.tools.variant_match import item_texts, offers_in
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
+ITEM_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
 NEAR_ID = 0.8
 
 
@@ -88,13 +89,15 @@ def _says(text: str, value: str) -> bool:
 
 def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "") -> list:
     """Each value as the order's item id it means; values that are all options of one item become that item; values
-    none of which means an item (the order number copied as an item id) become the items the shopper named."""
+    none of which means an item (the order number copied as an item id), or none at all, become the order's items
+    the shopper typed the ids of, or else named."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
-    if unresolved and len(unresolved) == len(values):
-        if item := _by_options(unresolved, lines):
+    if len(unresolved) == len(values):  # none means an item, or none was given
+        if unresolved and (item := _by_options(unresolved, lines)):
             return [item]
-        if named := named_items(lines, said):
+        typed = [line.item_id for line in lines if line.item_id in set(ITEM_ID.findall(said))]
+        if named := typed or named_items(lines, said):
             return named
     return [r if r is not None else v for v, r in zip(values, resolved)]
 
@@ -128,28 +131,34 @@ def repaired_swaps(old_ids: list, new_ids: list, lines: list[OrderItem], offers:
 SWAP_BY_STATUS = {"pending": "modify_pending_order_items", "delivered": "exchange_delivered_order_items"}
 
 
+def _own_order(session, session_id: str, arguments: dict) -> Order | None:
+    """The order the call names, if it is the conversation's own customer's."""
+    conversation = session.get(Conversation, session_id)
+    order = session.get(Order, str(arguments.get("order_id", "")))
+    if order is None or conversation is None or order.customer_id != conversation.customer_id:
+        return None
+    return order
+
+
 def swap_tool_for_status(db: Database, session_id: str, name: str, arguments: dict) -> str:
     """An item swap under the tool the order's status takes: a delivered order's items are exchanged and a pending
     order's modified, whichever of the two the model named (the arguments are the same)."""
     if name not in SWAP_TOOLS or not isinstance(arguments, dict):
         return name
     with db.session() as session:
-        conversation = session.get(Conversation, session_id)
-        order = session.get(Order, str(arguments.get("order_id", "")))
-        if order is None or conversation is None or order.customer_id != conversation.customer_id:
-            return name
-        return SWAP_BY_STATUS.get(order.status, name)
+        order = _own_order(session, session_id, arguments)
+        return SWAP_BY_STATUS.get(order.status, name) if order is not None else name
 
 
 def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict,
                        messages: list[BaseMessage]) -> dict:
     """The call with its item ids set right from the named order of this conversation's own customer."""
-    if name not in ITEM_TOOLS or not isinstance(arguments.get("item_ids"), list):
+    item_ids = arguments.get("item_ids", [])
+    item_ids = [item_ids] if isinstance(item_ids, (str, int)) else item_ids
+    if name not in ITEM_TOOLS or not isinstance(item_ids, list):
         return arguments
     with db.session() as session:
-        conversation = session.get(Conversation, session_id)
-        order = session.get(Order, str(arguments.get("order_id", "")))
-        if order is None or conversation is None or order.customer_id != conversation.customer_id:
+        if (order := _own_order(session, session_id, arguments)) is None:
             return arguments
         lines = list(order.items)
         products = {line.item_id: line.product_id for line in lines}
@@ -160,7 +169,7 @@ def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict
 
         offers = offered_swaps(messages)
         said = " ".join(str(m.content) for m in messages if isinstance(m, HumanMessage))
-        fixed = dict(arguments, item_ids=repaired_item_ids(arguments["item_ids"], lines, offers, said))
+        fixed = dict(arguments, item_ids=repaired_item_ids(item_ids, lines, offers, said))
         if name in SWAP_TOOLS:
             new_ids = arguments.get("new_item_ids")
             new_ids = new_ids if isinstance(new_ids, list) else []

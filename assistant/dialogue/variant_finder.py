@@ -8,7 +8,6 @@ words against the option values. When the shopper wants an item swapped and an o
 from __future__ import annotations
 
 import json
-import re
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import HumanMessage, ToolMessage
@@ -16,11 +15,11 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from assistant.db import Database
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ITEMS, PAYMENT, requested_writes
+from assistant.dialogue.item_repair import ITEM_ID
 from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ToolRunner
 
 SWAPPABLE = {"pending", "delivered"}
-ITEM_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
 NO_MATCH = "No available variant"
 
 
