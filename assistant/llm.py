@@ -20,6 +20,7 @@ def chat_model(settings: Settings | None = None, *, model: str | None = None, **
         "timeout": settings.llm_timeout_s,
         "max_retries": settings.llm_max_retries,
         "streaming": True,
+        "stream_usage": True,  # token counts on every reply: `kefu bench agent` reports prompt sizes per step
         "temperature": 0.0,
     }
     return ChatOpenAI(**(options | overrides))

@@ -15,7 +15,7 @@ def test_client_follows_settings(tmp_path):
     settings = Settings(_env_file=None, data_dir=tmp_path, llm_base_url="http://gpu-host:8000/v1", llm_timeout_s=12,
                         llm_max_retries=3)
     client = chat_model(settings)
-    assert client.model_name == "smollm2-135m-instruct" and client.streaming
+    assert client.model_name == "smollm2-135m-instruct" and client.streaming and client.stream_usage
     assert client.openai_api_base == "http://gpu-host:8000/v1"
     assert client.request_timeout == 12 and client.max_retries == 3
     assert chat_model(Settings(_env_file=None, llm_model="shop-adapter-v2")).model_name == "shop-adapter-v2"

@@ -50,8 +50,10 @@ def test_chat(client, server):
 
 def test_streaming_through_langchain(server):
     settings = Settings(_env_file=None, llm_base_url=server.base_url)
-    chunks = [chunk.content for chunk in chat_model(settings, max_tokens=16).stream("Say hello to a shopper.")]
-    assert len([c for c in chunks if c]) > 3
+    chunks = list(chat_model(settings, max_tokens=16).stream("Say hello to a shopper."))
+    assert len([c for c in chunks if c.content]) > 3
+    usage = [c.usage_metadata for c in chunks if c.usage_metadata]  # what `kefu bench agent` counts per model step
+    assert len(usage) == 1 and usage[0]["input_tokens"] > 5 and 0 < usage[0]["output_tokens"] <= 16
 
 
 def test_required_tool_call_parses(client, server):
