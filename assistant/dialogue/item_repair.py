@@ -153,9 +153,11 @@ def swap_tool_for_status(db: Database, session_id: str, name: str, arguments: di
 def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict,
                        messages: list[BaseMessage]) -> dict:
     """The call with its item ids set right from the named order of this conversation's own customer."""
+    if name not in ITEM_TOOLS or not isinstance(arguments, dict):
+        return arguments
     item_ids = arguments.get("item_ids", [])
     item_ids = [item_ids] if isinstance(item_ids, (str, int)) else item_ids
-    if name not in ITEM_TOOLS or not isinstance(item_ids, list):
+    if not isinstance(item_ids, list):
         return arguments
     with db.session() as session:
         if (order := _own_order(session, session_id, arguments)) is None:
