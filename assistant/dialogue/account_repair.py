@@ -26,7 +26,8 @@ _KIND_NAMES = {"gift_card": ("gift card", "giftcard", "礼品卡", "购物卡"),
 
 
 def _needs_user_id(name: str) -> bool:
-    return name in ALL_TOOLS and "user_id" in ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", [])
+    required = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []) if name in ALL_TOOLS else []
+    return "user_id" in required
 
 
 def _taken(name: str, arguments: dict) -> dict:
