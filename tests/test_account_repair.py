@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from assistant.db import Customer, Order
-from assistant.dialogue.account_repair import ADDRESS_FIELDS, repaired_account_call
+from assistant.dialogue.account_repair import repaired_account_call
+from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ToolRunner
 
 

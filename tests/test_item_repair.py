@@ -8,7 +8,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Order, PendingAction, Product
-from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids, swap_tool_for_status
+from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
 from assistant.tools.variant_match import item_texts, ranked_variants
@@ -63,6 +63,11 @@ def _delivered_with_swap(db):
     raise AssertionError("no delivered order with two distinct items")
 
 
+def _args(*call) -> dict:
+    """The repaired arguments alone (the tool name is checked where it can change)."""
+    return repaired_item_call(*call)[1]
+
+
 def _bound(db, session_id, customer_id):
     runner = ToolRunner(db, session_id, actor="staff:test")
     runner.act_as_customer(customer_id)
@@ -74,17 +79,17 @@ def test_item_names_options_and_copied_ids_become_the_orders_own_ids(db):
     offer = [ToolMessage(f'["{line.name} {line.item_id} -> {new_id} (x), price difference +1.00"]',
                          tool_call_id="v", name="find_item_variants")]
     base = {"order_id": order_id, "payment_method_id": "p"}
-    swap = repaired_item_call(db, "r1", "exchange_delivered_order_items",
-                              base | {"item_ids": [line.name.lower()], "new_item_ids": [line.item_id]}, offer)
+    swap = _args(db, "r1", "exchange_delivered_order_items",
+                 base | {"item_ids": [line.name.lower()], "new_item_ids": [line.item_id]}, offer)
     assert (swap["item_ids"], swap["new_item_ids"]) == ([line.item_id], [new_id])
-    moved = repaired_item_call(db, "r1", "exchange_delivered_order_items",
-                               base | {"item_ids": ["1"], "new_item_ids": [line.item_id]}, offer)
+    moved = _args(db, "r1", "exchange_delivered_order_items",
+                  base | {"item_ids": ["1"], "new_item_ids": [line.item_id]}, offer)
     assert (moved["item_ids"], moved["new_item_ids"]) == ([line.item_id], [new_id])
-    back = repaired_item_call(db, "r1", "return_delivered_order_items",
-                              base | {"item_ids": [str(v) for v in options.values()]}, [])
+    back = _args(db, "r1", "return_delivered_order_items",
+                 base | {"item_ids": [str(v) for v in options.values()]}, [])
     assert back["item_ids"] == [line.item_id]
     unknown = base | {"item_ids": ["a gift for my aunt"]}
-    assert repaired_item_call(db, "r1", "return_delivered_order_items", unknown, []) == unknown
+    assert _args(db, "r1", "return_delivered_order_items", unknown, []) == unknown
 
 
 def test_another_customers_order_is_left_as_the_model_wrote_it(db):
@@ -93,7 +98,7 @@ def test_another_customers_order_is_left_as_the_model_wrote_it(db):
         other = session.scalars(select(Order.customer_id).where(Order.customer_id != customer_id)).first()
     _bound(db, "r2", other)
     arguments = {"order_id": order_id, "item_ids": [line.name], "payment_method_id": "p"}
-    assert repaired_item_call(db, "r2", "return_delivered_order_items", arguments, []) == arguments
+    assert _args(db, "r2", "return_delivered_order_items", arguments, []) == arguments
 
 
 def test_the_agent_proposes_the_offered_variant_when_the_model_copies_the_old_id(db, tmp_path):
@@ -131,7 +136,7 @@ def test_an_item_nothing_was_offered_for_gives_way_to_the_items_that_were(db):
     offer = [ToolMessage(f'["{line.name} {line.item_id} -> {new_id} (x), price difference +1.00"]',
                          tool_call_id="v", name="find_item_variants")]
     call = {"order_id": order_id, "item_ids": [other], "new_item_ids": [other], "payment_method_id": "p"}
-    fixed = repaired_item_call(db, "r3", "exchange_delivered_order_items", call, offer)
+    fixed = _args(db, "r3", "exchange_delivered_order_items", call, offer)
     assert (fixed["item_ids"], fixed["new_item_ids"]) == ([line.item_id], [new_id])
 
 
@@ -153,12 +158,15 @@ def test_an_item_swap_runs_under_the_tool_its_orders_status_takes(db):
     customer_id, order_id, line, new_id, *_ = _delivered_with_swap(db)
     _bound(db, "r4", customer_id)
     arguments = {"order_id": order_id, "item_ids": [line.item_id], "new_item_ids": [new_id], "payment_method_id": "p"}
-    assert swap_tool_for_status(db, "r4", "modify_pending_order_items", arguments) == "exchange_delivered_order_items"
-    assert swap_tool_for_status(db, "r4", "return_delivered_order_items", arguments) == "return_delivered_order_items"
+    name, fixed = repaired_item_call(db, "r4", "modify_pending_order_items", arguments, [])
+    assert (name, fixed["new_item_ids"]) == ("exchange_delivered_order_items", [new_id])
+    assert repaired_item_call(db, "r4", "return_delivered_order_items", arguments, [])[0] == \
+        "return_delivered_order_items"
     with db.session() as session:
         other = session.scalars(select(Order.customer_id).where(Order.customer_id != customer_id)).first()
     _bound(db, "r5", other)
-    assert swap_tool_for_status(db, "r5", "modify_pending_order_items", arguments) == "modify_pending_order_items"
+    assert repaired_item_call(db, "r5", "modify_pending_order_items", arguments, []) == (
+        "modify_pending_order_items", arguments)
 
 
 def test_a_call_without_item_ids_gets_the_ids_the_shopper_typed_from_that_order(db):
@@ -166,6 +174,6 @@ def test_a_call_without_item_ids_gets_the_ids_the_shopper_typed_from_that_order(
     _bound(db, "r6", customer_id)
     said = [HumanMessage(f"Also, I want to return the {line.name} ({line.item_id}) from order {order_id}")]
     call = {"order_id": order_id, "payment_method_id": "p"}
-    assert repaired_item_call(db, "r6", "return_delivered_order_items", call, said)["item_ids"] == [line.item_id]
-    one = repaired_item_call(db, "r6", "return_delivered_order_items", call | {"item_ids": line.item_id}, [])
+    assert _args(db, "r6", "return_delivered_order_items", call, said)["item_ids"] == [line.item_id]
+    one = _args(db, "r6", "return_delivered_order_items", call | {"item_ids": line.item_id}, [])
     assert one["item_ids"] == [line.item_id]

@@ -16,23 +16,18 @@ from __future__ import annotations
 import re
 
 from assistant.db import Conversation, Customer, Database, Order, PaymentMethod
+from assistant.dialogue.model_tools import parameters_of, required_of
+from assistant.shop.records import address_record
 from assistant.tools import ALL_TOOLS
 
 PAYMENT_CHANGE = "modify_pending_order_payment"
 ORDER_ADDRESS = "modify_pending_order_address"
-ADDRESS_FIELDS = ("address1", "address2", "city", "state", "country", "zip")
 _KIND_NAMES = {"gift_card": ("gift card", "giftcard", "礼品卡", "购物卡"), "paypal": ("paypal", "贝宝"),
                "credit_card": ("credit card", "debit card", "信用卡", "银行卡")}
 
 
 def _needs_user_id(name: str) -> bool:
-    required = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []) if name in ALL_TOOLS else []
-    return "user_id" in required
-
-
-def _taken(name: str, arguments: dict) -> dict:
-    parameters = ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {})
-    return {key: value for key, value in arguments.items() if key in parameters}
+    return name in ALL_TOOLS and "user_id" in required_of(name)
 
 
 def named_methods(methods: list[PaymentMethod], said: str) -> list[PaymentMethod]:
@@ -68,12 +63,8 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
     return arguments
 
 
-def _address_of(record) -> dict[str, str]:
-    return {field: str(getattr(record, field) or "") for field in ADDRESS_FIELDS}
-
-
-def _same_address(arguments: dict, address: dict[str, str]) -> bool:
-    return all(str(arguments.get(field) or "").strip().lower() == value.strip().lower()
+def _same_address(arguments: dict, address: dict) -> bool:
+    return all(str(arguments.get(field) or "").strip().lower() == str(value or "").strip().lower()
                for field, value in address.items())
 
 
@@ -90,12 +81,12 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
             return arguments
         if _needs_user_id(name) and not arguments.get("user_id"):
             # The order id it came with is the model reaching for another tool's arguments, not a hint.
-            arguments = _taken(name, dict(arguments, user_id=customer_id))
+            arguments = {k: v for k, v in dict(arguments, user_id=customer_id).items() if k in parameters_of(name)}
         customer = session.get(Customer, customer_id)
         order = session.get(Order, str(arguments.get("order_id", "")))
         own = order is not None and order.customer_id == customer_id
-        if name == ORDER_ADDRESS and own and _same_address(arguments, _address_of(order)):
-            return dict(arguments, **_address_of(customer))
+        if name == ORDER_ADDRESS and own and _same_address(arguments, address_record(order)):
+            return dict(arguments, **address_record(customer))
         if "payment_method_id" not in arguments:
             return arguments
         methods = list(customer.payment_methods)

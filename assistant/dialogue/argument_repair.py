@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -30,14 +29,14 @@ from assistant.dialogue.account_repair import repaired_account_call
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
-from assistant.dialogue.item_repair import repaired_item_call, swap_tool_for_status
-from assistant.dialogue.model_tools import is_write
+from assistant.dialogue.item_repair import repaired_item_call
+from assistant.dialogue.model_tools import is_write, parameters_of, required_of
+from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ALL_TOOLS
 
 ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
 FIELDS = {"find_user_id_by_email": {"email": EMAIL}, "find_user_id_by_name_zip": {"zip": ZIP}}
 ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
-ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 _PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
 CLOSE_ENOUGH = 0.7
 SIMILAR_NAME = 0.6
@@ -74,12 +73,7 @@ def _closest(value: str, candidates: list[str]) -> str:
     return max(reversed(candidates), key=lambda c: difflib.SequenceMatcher(None, value.lower(), c.lower()).ratio())
 
 
-@cache
-def _parameters(name: str) -> frozenset[str]:
-    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {}))
-
-
-_WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in _parameters(name)}
+_WRITE_PARAMETERS = {key for name in ALL_TOOLS if is_write(name) for key in parameters_of(name)}
 
 
 def repaired_name(name: str, arguments) -> str:
@@ -88,12 +82,12 @@ def repaired_name(name: str, arguments) -> str:
     get_order_details), when the names are alike; else the one tool that takes exactly the call's arguments."""
     if name in ALL_TOOLS or not isinstance(arguments, dict):
         return name
-    fitting = [tool for tool in ALL_TOOLS if _required(tool) <= set(arguments)]
-    best = max(fitting, key=lambda tool: (len(_parameters(tool) & set(arguments)),
+    fitting = [tool for tool in ALL_TOOLS if required_of(tool) <= set(arguments)]
+    best = max(fitting, key=lambda tool: (len(parameters_of(tool) & set(arguments)),
                                           difflib.SequenceMatcher(None, name, tool).ratio()), default=None)
     if best and difflib.SequenceMatcher(None, name, best).ratio() >= SIMILAR_NAME:
         return best
-    exact = [tool for tool in ALL_TOOLS if arguments and _parameters(tool) == set(arguments)]
+    exact = [tool for tool in ALL_TOOLS if arguments and parameters_of(tool) == set(arguments)]
     return exact[0] if len(exact) == 1 else name
 
 
@@ -106,11 +100,6 @@ def untangled_write(name: str, arguments: dict, said: list[str]) -> tuple[str, d
     if EXCHANGE in wanted and not wanted & RETURN:
         return EXCHANGE, arguments
     return name, {key: value for key, value in arguments.items() if key != "new_item_ids"}
-
-
-@cache
-def _required(name: str) -> frozenset[str]:
-    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []))
 
 
 def _stripped(value):
@@ -130,7 +119,7 @@ def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) 
         arguments["order_id"] = "#" + found.pop()  # "#W4073673 | delivered | …" copied from the order list
     if name in ALL_TOOLS:
         # A write keeps an argument another write takes ("new_item_ids" on a return): the model mixed up tools.
-        known = _parameters(name) | (_WRITE_PARAMETERS if is_write(name) else set())
+        known = parameters_of(name) | (_WRITE_PARAMETERS if is_write(name) else set())
         arguments = {key: value for key, value in arguments.items() if key in known}
     if name in ADDRESS_TOOLS:
         return _repaired_address(arguments, messages)
@@ -163,9 +152,8 @@ class ArgumentRepairMiddleware(AgentMiddleware):
         for call in draft.tool_calls:
             name, arguments = untangled_write(repaired_name(call["name"], call.get("args") or {}),
                                               call.get("args") or {}, said)
-            name = swap_tool_for_status(self.db, session_id, name, arguments)
-            arguments = repaired_item_call(self.db, session_id, name, repaired_arguments(name, arguments, messages),
-                                           messages)
+            name, arguments = repaired_item_call(self.db, session_id, name,
+                                                 repaired_arguments(name, arguments, messages), messages)
             calls.append(call | {"name": name, "args": repaired_account_call(self.db, session_id, name, arguments,
                                                                              said)})
         if calls == draft.tool_calls:

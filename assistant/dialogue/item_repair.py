@@ -17,7 +17,7 @@ import re
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
-from assistant.tools.variant_match import item_texts, offers_in
+from assistant.tools.variant_match import item_texts, offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
@@ -71,7 +71,7 @@ def named_items(lines: list[OrderItem], said: str) -> list[str]:
         same = [line for line in lines if line.name == name]
         if len(same) > 1:
             words = " ".join(texts.get(line.item_id, "") for line in same)  # the mention goes to one of them
-            same = [line for line in same if any(_says(words, value) for value in _own_values(line, same))]
+            same = [line for line in same if any(says(value, words) for value in _own_values(line, same))]
         if len(same) != 1:
             return []
         picked.append(same[0].item_id)
@@ -81,10 +81,6 @@ def named_items(lines: list[OrderItem], said: str) -> list[str]:
 def _own_values(line: OrderItem, same: list[OrderItem]) -> set[str]:
     others = {str(v).lower() for other in same if other is not line for v in other.options.values()}
     return {str(v).lower() for v in line.options.values()} - others
-
-
-def _says(text: str, value: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
 
 
 def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "") -> list:
@@ -140,28 +136,22 @@ def _own_order(session, session_id: str, arguments: dict) -> Order | None:
     return order
 
 
-def swap_tool_for_status(db: Database, session_id: str, name: str, arguments: dict) -> str:
-    """An item swap under the tool the order's status takes: a delivered order's items are exchanged and a pending
-    order's modified, whichever of the two the model named (the arguments are the same)."""
-    if name not in SWAP_TOOLS or not isinstance(arguments, dict):
-        return name
-    with db.session() as session:
-        order = _own_order(session, session_id, arguments)
-        return SWAP_BY_STATUS.get(order.status, name) if order is not None else name
-
-
 def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict,
-                       messages: list[BaseMessage]) -> dict:
-    """The call with its item ids set right from the named order of this conversation's own customer."""
+                       messages: list[BaseMessage]) -> tuple[str, dict]:
+    """The call with its item ids set right from the named order of this conversation's own customer, and an item
+    swap under the tool the order's status takes (a delivered order's items are exchanged, a pending order's
+    modified, whichever of the two the model named: the arguments are the same)."""
     if name not in ITEM_TOOLS or not isinstance(arguments, dict):
-        return arguments
+        return name, arguments
     item_ids = arguments.get("item_ids", [])
     item_ids = [item_ids] if isinstance(item_ids, (str, int)) else item_ids
     if not isinstance(item_ids, list):
-        return arguments
+        return name, arguments
     with db.session() as session:
         if (order := _own_order(session, session_id, arguments)) is None:
-            return arguments
+            return name, arguments
+        if name in SWAP_TOOLS:
+            name = SWAP_BY_STATUS.get(order.status, name)
         lines = list(order.items)
         products = {line.item_id: line.product_id for line in lines}
 
@@ -177,4 +167,4 @@ def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict
             new_ids = new_ids if isinstance(new_ids, list) else []
             fixed["item_ids"], fixed["new_item_ids"] = repaired_swaps(fixed["item_ids"], new_ids, lines, offers,
                                                                       valid_new)
-    return fixed
+    return name, fixed

@@ -7,6 +7,7 @@ through the session's ToolRunner, so validation, authorization, confirmation and
 from __future__ import annotations
 
 import copy
+from functools import cache
 
 from langchain_core.tools import BaseTool, StructuredTool
 
@@ -48,6 +49,18 @@ def model_tools(names: list[str] | None = None, knowledge: bool = True) -> list[
     if knowledge:
         offered.append(_model_tool(KNOWLEDGE_TOOL, KNOWLEDGE_DESCRIPTION, KNOWLEDGE_SCHEMA))
     return offered
+
+
+@cache
+def parameters_of(name: str) -> frozenset[str]:
+    """The argument names a shop tool takes."""
+    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("properties", {}))
+
+
+@cache
+def required_of(name: str) -> frozenset[str]:
+    """The argument names a shop tool requires."""
+    return frozenset(ALL_TOOLS[name].openai_schema["function"]["parameters"].get("required", []))
 
 
 def is_write(name: str) -> bool:

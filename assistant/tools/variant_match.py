@@ -51,7 +51,8 @@ def in_english(text: str) -> str:
     return f"{text} {' '.join(found)}"
 
 
-def _says(value: str, text: str) -> bool:
+def says(value: str, text: str) -> bool:
+    """Whether the (lowercased) text has the value as a whole word or phrase."""
     return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
 
 
@@ -94,7 +95,7 @@ def option_score(options: dict, current: dict, text: str, words: set[str], direc
         value, was = str(raw).lower(), str(current.get(key, "")).lower()
         if value == was:
             continue
-        if (_says(value, text) or _says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK:
+        if (says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK:
             score += 2
         elif (set(_TOKEN.findall(value)) - _WEAK) & words:
             score += 1
