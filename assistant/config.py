@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     """The merged chat model's linear layers as served: bf16, or INT8 per channel with activations quantized per
     token (W8A8, `kefu model quantize`); merged serving only (docs/benchmarks.md, Faster turns)."""
 
+    compute_dtype: Literal["auto", "bfloat16", "float32"] = "auto"
+    """The type vLLM computes the bf16 weights in: auto is bf16 on a GPU, and on a CPU with bf16 kernels (AVX-512
+    BF16 or AMX); on an AVX2-only CPU bf16 products fall back to a slow path, so auto computes in fp32 there.
+    INT8 weights are always served with bf16 activations."""
+
     max_lora_rank: int = 16
     """Largest LoRA rank vLLM reserves room for when adapters are served."""
 

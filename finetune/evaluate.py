@@ -97,8 +97,10 @@ def generate(model_dir: Path, adapter: Path | None, golds, tools, max_new_tokens
 
     from assistant.serving.template import render_ids
 
+    from assistant.serving.precision import fast_bf16
+
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16 if fast_bf16() else torch.float32)
     if adapter is not None:
         from peft import PeftModel
 
@@ -119,9 +121,10 @@ def generate(model_dir: Path, adapter: Path | None, golds, tools, max_new_tokens
 
 
 def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: int | None = None,
-                     scoped: bool = True) -> dict:
+                     scoped: bool = True, with_base: bool = True) -> dict:
     """Base and adapter metrics on the held-out split; writes model_card.json beside the adapter. `scoped` offers
-    each turn the tools the agent offers at that step (as served); otherwise every tool."""
+    each turn the tools the agent offers at that step (as served); otherwise every tool. Without `with_base` only
+    the adapter is run (half the time; the card's base is then empty)."""
     from finetune.train import agent_tools
 
     golds = turns(read_jsonl(dataset_dir / "eval.jsonl"), limit)
@@ -135,9 +138,9 @@ def evaluate_adapter(model_dir: Path, adapter: Path, dataset_dir: Path, limit: i
             "adapter_metrics_source": "held-out split of the dataset (eval.jsonl)",
             "tools_offered": "as served: the agent's tool scope at each step" if scoped else "every tool",
             "small_model_aids": scoped}
-    predictions = {"base": generate(model_dir, None, golds, tools, scoped=scoped),
-                   "adapter": generate(model_dir, adapter, golds, tools, scoped=scoped)}
-    card["base"] = score(predictions["base"], golds)
+    predictions = {"base": generate(model_dir, None, golds, tools, scoped=scoped)} if with_base else {}
+    predictions["adapter"] = generate(model_dir, adapter, golds, tools, scoped=scoped)
+    card["base"] = score(predictions["base"], golds) if with_base else None
     card["adapter"] = score(predictions["adapter"], golds) | {"name": Path(adapter).name}
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False))
     write_turns(golds, predictions, Path(adapter) / "eval_turns.jsonl")

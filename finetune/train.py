@@ -40,6 +40,9 @@ class TrainConfig:
     save_steps: int = 20
     init_adapter: str | None = None
     """Folder of an adapter to continue from (same base model) instead of fresh LoRA weights."""
+    precision: str = "auto"
+    """bf16, fp32, or auto: bf16 on a GPU that has it and on a CPU whose oneDNN has bf16 kernels, else fp32
+    (without them a bf16 matrix product on a CPU runs one thread on a fallback path, about 100× slower)."""
     scoped_tools: bool = True
     """Render each turn with the tools the agent offers at that step, as served (one example per run of turns
     that see the same tools); off, every turn of a conversation sees every tool, in one example."""
@@ -82,6 +85,30 @@ def collate(pad_id: int):
     return batch
 
 
+def uses_bf16(precision: str) -> bool:
+    """Whether to train under bf16 autocast; see `TrainConfig.precision`."""
+    from assistant.serving.precision import fast_bf16
+
+    return precision == "bf16" if precision != "auto" else fast_bf16()
+
+
+def own_turns_loss(model, inputs: dict, num_items_in_batch=None):
+    """Cross-entropy over the positions that predict a labelled token, and only those: the output head never
+    sees the shopper's, tools' and system tokens, so the logits over a large vocabulary (Qwen's 152k columns)
+    stay the size of the model's own turns instead of the whole example. Equal to the model's own loss."""
+    import torch
+
+    targets = inputs["labels"][:, 1:]
+    keep = (targets != -100).any(0).nonzero().squeeze(1)
+    logits = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
+                   logits_to_keep=keep).logits.float()
+    gold = targets[:, keep].to(logits.device)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), gold.reshape(-1),
+                                             ignore_index=-100, reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else (gold != -100).sum().clamp(min=1)
+    return loss / count
+
+
 def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) -> dict:
     """Train, save the adapter under `out`, and return the training report (tokens/s, peak memory, loss)."""
     import torch
@@ -101,7 +128,7 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
         targets = config.target_modules if config.target_modules == "all-linear" else config.target_modules.split(",")
         model = get_peft_model(base, LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
                                                 target_modules=targets, task_type="CAUSAL_LM"))
-    bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported() or not torch.cuda.is_available()
+    bf16 = uses_bf16(config.precision)
     started = time.perf_counter()
 
     class TimeLimit(TrainerCallback):
@@ -116,8 +143,13 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
         save_steps=config.save_steps, save_total_limit=2, seed=config.seed, bf16=bf16, report_to=[],
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
         remove_unused_columns=False, disable_tqdm=False)
-    trainer = Trainer(model=model, args=args, train_dataset=examples, data_collator=collate(tokenizer.pad_token_id),
-                      callbacks=[TimeLimit()])
+    class OwnTurnsTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            return own_turns_loss(model, inputs, num_items_in_batch)
+
+    trainer = OwnTurnsTrainer(model=model, args=args, train_dataset=examples,
+                              data_collator=collate(tokenizer.pad_token_id),
+                              callbacks=[TimeLimit()])
     resume = any((out / "checkpoints").glob("checkpoint-*")) if (out / "checkpoints").exists() else False
     result = trainer.train(resume_from_checkpoint=resume or None)
     seconds = time.perf_counter() - started

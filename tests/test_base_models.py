@@ -77,7 +77,7 @@ def test_the_template_markers_are_single_special_tokens(model):
 
 
 @pytest.mark.parametrize("tied", [True, False])
-def test_a_marker_that_shares_its_row_gets_its_spellings_row(tied):
+def test_a_marker_that_shares_its_row_gets_its_spelling_and_a_direction_of_its_own(tied):
     import torch
     from transformers import AutoTokenizer
 
@@ -97,4 +97,11 @@ def test_a_marker_that_shares_its_row_gets_its_spellings_row(tied):
     assert twins(embed.weight, start) == 0 and torch.equal(embed.weight[end], untouched)
     pieces = spelling(tokenizer, "<|im_start|>")
     assert start not in pieces and len(pieces) >= 2
-    assert torch.allclose(head.weight[start], head.weight[pieces].mean(0))
+    mean = head.weight[pieces].mean(0)
+    assert not torch.allclose(head.weight[start], mean)
+    # A row of its own: a hidden state off the spelling's span scores the marker above every token that spells it.
+    with torch.no_grad():
+        basis, _ = torch.linalg.qr(head.weight[pieces].T)
+        hidden = head.weight[start] - basis @ (basis.T @ head.weight[start])
+        scores = head.weight @ hidden
+    assert scores[start] > scores[pieces].max() + 1e-3

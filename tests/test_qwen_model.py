@@ -87,3 +87,25 @@ def test_the_tool_call_markers_have_rows_of_their_own(server):
     for marker in ("<tool_call>", "</tool_call>"):
         assert twins(embed, tokenizer.convert_tokens_to_ids(marker)) == 0, marker
     assert json.loads((folder / "kefu-model.json").read_text())["respelled"] == ["</tool_call>", "<tool_call>"]
+
+
+def test_the_adapter_looks_up_the_order_the_shopper_named(server, settings):
+    """After kefu's own identification step, the served Qwen adapter's next move is the order lookup, as a real
+    tool call the hermes parser reads, with the order id the shopper wrote."""
+    from assistant.dialogue.prompt import LANGUAGE_LINES, load_system_prompt
+    from finetune.dataset import served_tools
+    from finetune.train import agent_tools
+
+    context = [
+        {"role": "system", "content": f"{load_system_prompt(settings)}\n\n{LANGUAGE_LINES['zh']}"},
+        {"role": "user", "content": "你好，我想查一下订单 #W4817420 现在到哪了。"},
+        {"role": "assistant", "content": "好的。请提供您的邮箱，或者您的名字、姓氏和邮编，以便核实身份。"},
+        {"role": "user", "content": "邮箱是 mei.chen4821@example.com"},
+        CONVERSATION[2], CONVERSATION[3] | {"name": "find_user_id_by_email"}]
+    reply = httpx.post(server.base_url + "/chat/completions", timeout=120, json={
+        "model": ADAPTER, "messages": context, "tools": served_tools(context, agent_tools()),
+        "temperature": 0, "max_tokens": 96}).json()["choices"][0]["message"]
+    calls = reply.get("tool_calls") or []
+    assert calls, reply.get("content")
+    assert calls[0]["function"]["name"] == "get_order_details"
+    assert json.loads(calls[0]["function"]["arguments"])["order_id"] == "#W4817420"

@@ -141,6 +141,8 @@ def train(
     scoped_tools: Annotated[bool, typer.Option(
         help="Show each turn the tools the agent offers at that step, as served (--no-scoped-tools: every tool).")
     ] = True,
+    precision: Annotated[str, typer.Option(help="auto (bf16 where the hardware has fast bf16 kernels), bf16 or fp32.")
+                         ] = "auto",
 ) -> None:
     """Train a LoRA adapter on the dataset (resumes from its last checkpoint); report tokens/s and peak memory."""
     from assistant.config import get_settings
@@ -151,7 +153,8 @@ def train(
     config = TrainConfig(rank=rank, alpha=alpha, dropout=dropout, target_modules=target_modules,
                          learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
                          grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed,
-                         init_adapter=str(init_adapter) if init_adapter else None, scoped_tools=scoped_tools)
+                         init_adapter=str(init_adapter) if init_adapter else None, scoped_tools=scoped_tools,
+                         precision=precision)
     report = run(model_path(settings, settings.model_name), dataset or settings.data_dir / "finetune" / "dataset",
                  settings.adapters_dir / name, config)
     adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
@@ -167,6 +170,8 @@ def evaluate(
     scoped_tools: Annotated[bool, typer.Option(
         help="Offer each turn the tools the agent offers at that step, as served (--no-scoped-tools: every tool).")
     ] = True,
+    base: Annotated[bool, typer.Option(help="Run the base model too (--no-base: the adapter only, in half the time).")
+                    ] = True,
 ) -> None:
     """Base model and adapter side by side on held-out turns; writes model_card.json beside the adapter."""
     from assistant.config import get_settings
@@ -175,7 +180,7 @@ def evaluate(
 
     settings = get_settings()
     card = evaluate_adapter(model_path(settings, settings.model_name), settings.adapters_dir / name,
-                            dataset or settings.data_dir / "finetune" / "dataset", limit, scoped_tools)
+                            dataset or settings.data_dir / "finetune" / "dataset", limit, scoped_tools, base)
     adapters.open_registry().register(name, settings.adapters_dir / name, settings.model_name)
     typer.echo(json.dumps({"base": card["base"], "adapter": card["adapter"]}, indent=2))
 

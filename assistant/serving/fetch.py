@@ -20,7 +20,7 @@ from rich.progress import Progress
 from assistant.config import Settings
 from assistant.errors import KefuError
 from assistant.serving.base_models import BaseModel, WheelPart, check_metadata, known
-from assistant.serving.token_rows import respell_collapsed
+from assistant.serving.token_rows import ROW_RECIPE, respell_collapsed
 
 MARKER = "kefu-model.json"
 
@@ -92,19 +92,20 @@ def dequantize(entry: BaseModel, gguf: Path, target: Path, console: Console) -> 
                                                  quantization_config=GgufConfig(dequantize=True))
     respelled = respell_collapsed(model, tokenizer, entry.respell)
     for token, copies in respelled.items():
-        console.print(f"{token} shared its row with {copies} other tokens: given the mean of its spelling's rows")
+        console.print(f"{token} shared its row with {copies} other tokens: given a row of its own")
     model.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
     (staging / MARKER).write_text(json.dumps({"source": [p.requirement for p in entry.parts],
                                               "gguf_sha256": entry.sha256, "dtype": "bfloat16",
-                                              "license": entry.license, "respelled": sorted(respelled)}, indent=2))
+                                              "license": entry.license, "respelled": sorted(respelled),
+                                              "row_recipe": ROW_RECIPE}, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
 
 
 def _current(marker: dict, entry: BaseModel) -> bool:
-    """The folder came from this GGUF, and by today's recipe (a folder from before `respell` is redone)."""
-    return marker.get("gguf_sha256") == entry.sha256 and (not entry.respell or "respelled" in marker)
+    """The folder came from this GGUF, and by today's recipe (a folder with older marker rows is redone)."""
+    return marker.get("gguf_sha256") == entry.sha256 and (not entry.respell or marker.get("row_recipe") == ROW_RECIPE)
 
 
 def fetch_model(settings: Settings, name: str | None = None, console: Console | None = None) -> Path:

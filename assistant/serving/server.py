@@ -78,13 +78,19 @@ class VllmServer:
         """The server's OpenAI-compatible base URL."""
         return f"http://{self.settings.serve_host}:{self.port}/v1"
 
+    def dtype(self) -> str:
+        """The compute type: the setting, resolved for this hardware (INT8 weights keep bf16 activations)."""
+        from assistant.serving.precision import resolved_dtype
+
+        return "bfloat16" if self.settings.weights == "int8" else resolved_dtype(self.settings.compute_dtype)
+
     def command(self) -> list[str]:
         """The vLLM command line built from the settings."""
         s = self.settings
         entry = base_model(s.model_name)
         cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
                "--model", str(self.model_dir or model_path(s, self.name)), "--served-model-name", self.name,
-               "--host", s.serve_host, "--port", str(self.port), "--dtype", "bfloat16",
+               "--host", s.serve_host, "--port", str(self.port), "--dtype", self.dtype(),
                "--max-model-len", str(s.max_model_len), "--chat-template", str(template_path(s.model_name)),
                "--enable-auto-tool-choice", "--tool-call-parser", entry.tool_parser if entry else "hermes",
                "--generation-config", "vllm",

@@ -3,10 +3,17 @@
 In the Qwen2.5-Coder GGUF kefu fetches, `<tool_call>` and `</tool_call>` have embedding (and tied output) rows
 identical to those of 395 and 206 other tokens, so no hidden state can make the model prefer them, and no LoRA on
 the linear layers can separate identical rows. Each such row becomes the mean of the rows of the ordinary tokens that spell
-the marker, which is where the model's own idea of that text lives.
+the marker, which is where the model's own idea of that text lives, plus a direction of its own: under a tied output
+head a mean of rows scores the mean of their logits, never above the best of them, so greedy decoding could not pick
+the marker over its own spelling whatever the tuning.
 """
 
 from __future__ import annotations
+
+ROW_RECIPE = "spelling-mean+own-direction"
+"""Recorded in the fetched model's marker file, so a folder made by an older recipe is redone."""
+OWN_SHARE = 0.5
+"""Norm of the row's own direction, as a share of the spelling rows' mean norm."""
 
 
 def twins(weight, token_id: int) -> int:
@@ -22,6 +29,16 @@ def spelling(tokenizer, token: str) -> list[int]:
             *tokenizer(token[1:], add_special_tokens=False).input_ids]
 
 
+def respelled_row(weight, pieces: list[int], token_id: int):
+    """The mean of the spelling's rows plus a fixed random direction (seeded by the token id, so every fetch
+    writes the same weights)."""
+    import torch
+
+    rows = weight[pieces].float()
+    own = torch.randn(rows.shape[1], generator=torch.Generator().manual_seed(token_id))
+    return rows.mean(0) + own / own.norm() * rows.norm(dim=1).mean() * OWN_SHARE
+
+
 def respell_collapsed(model, tokenizer, tokens: tuple[str, ...]) -> dict[str, int]:
     """Re-initialise each of `tokens` whose input row has twins; returns {token: twins it had}."""
     import torch
@@ -35,8 +52,8 @@ def respell_collapsed(model, tokenizer, tokens: tuple[str, ...]) -> dict[str, in
             if copies == 0:
                 continue
             pieces = spelling(tokenizer, token)
-            embed[token_id] = embed[pieces].float().mean(0).to(embed.dtype)
+            embed[token_id] = respelled_row(embed, pieces, token_id).to(embed.dtype)
             if head.data_ptr() != embed.data_ptr():
-                head[token_id] = head[pieces].float().mean(0).to(head.dtype)
+                head[token_id] = respelled_row(head, pieces, token_id).to(head.dtype)
             fixed[token] = copies
     return fixed
