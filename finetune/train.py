@@ -41,8 +41,8 @@ class TrainConfig:
     init_adapter: str | None = None
     """Folder of an adapter to continue from (same base model) instead of fresh LoRA weights."""
     precision: str = "auto"
-    """bf16, fp32, or auto: bf16 on a GPU that has it and on a CPU whose oneDNN has bf16 kernels, else fp32
-    (without them a bf16 matrix product on a CPU runs one thread on a fallback path, about 100× slower)."""
+    """bfloat16, float32, or auto (`assistant.serving.precision.resolved_dtype`: bf16 only where the hardware has
+    fast bf16 kernels)."""
     scoped_tools: bool = True
     """Render each turn with the tools the agent offers at that step, as served (one example per run of turns
     that see the same tools); off, every turn of a conversation sees every tool, in one example."""
@@ -85,13 +85,6 @@ def collate(pad_id: int):
     return batch
 
 
-def uses_bf16(precision: str) -> bool:
-    """Whether to train under bf16 autocast; see `TrainConfig.precision`."""
-    from assistant.serving.precision import fast_bf16
-
-    return precision == "bf16" if precision != "auto" else fast_bf16()
-
-
 def own_turns_loss(model, inputs: dict, num_items_in_batch=None):
     """Cross-entropy over the positions that predict a labelled token, and only those: the output head never
     sees the shopper's, tools' and system tokens, so the logits over a large vocabulary (Qwen's 152k columns)
@@ -128,7 +121,9 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
         targets = config.target_modules if config.target_modules == "all-linear" else config.target_modules.split(",")
         model = get_peft_model(base, LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
                                                 target_modules=targets, task_type="CAUSAL_LM"))
-    bf16 = uses_bf16(config.precision)
+    from assistant.serving.precision import resolved_dtype
+
+    bf16 = resolved_dtype(config.precision) == "bfloat16"
     started = time.perf_counter()
 
     class TimeLimit(TrainerCallback):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -141,8 +141,8 @@ def train(
     scoped_tools: Annotated[bool, typer.Option(
         help="Show each turn the tools the agent offers at that step, as served (--no-scoped-tools: every tool).")
     ] = True,
-    precision: Annotated[str, typer.Option(help="auto (bf16 where the hardware has fast bf16 kernels), bf16 or fp32.")
-                         ] = "auto",
+    precision: Annotated[Literal["auto", "bfloat16", "float32"], typer.Option(
+        help="auto: bf16 where the hardware has fast bf16 kernels, else fp32.")] = "auto",
 ) -> None:
     """Train a LoRA adapter on the dataset (resumes from its last checkpoint); report tokens/s and peak memory."""
     from assistant.config import get_settings
