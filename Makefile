@@ -63,8 +63,14 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
 
+# Two passes: the tests that start vLLM servers one after another (they share one and fill both cores), then the
+# rest spread over TEST_WORKERS processes. Both always run; either failing fails the target.
+TEST_WORKERS ?= 2
 test: install model qwen browser postgres
-	$(BIN)/python -m pytest -q
+	rc=0; \
+	$(BIN)/python -m pytest -q -m "vllm or load" || rc=1; \
+	$(BIN)/python -m pytest -q -m "not vllm and not load" -n $(TEST_WORKERS) || rc=1; \
+	exit $$rc
 
 # `kefu bench serve` with llama.cpp as its CPU peer: a native build of about ten minutes, never needed by `make test`.
 # Its default native build crashed on this CPU (FINDINGS); these flags build for any x86-64 with AVX2.

@@ -73,14 +73,13 @@ class ShopAgent:
         from assistant.dialogue.middleware import agent_middleware
         from assistant.dialogue.model_tools import model_tools
         from assistant.dialogue.prompt import load_system_prompt
-        from assistant.knowledge_base import open_knowledge_base
         from assistant.llm import chat_model
 
         self.db, self.settings = db, settings or get_settings()
         self._turn_locks = TurnLocks()
         self._slots = TurnSlots(self.settings.max_concurrent_turns)
         if knowledge is True:
-            knowledge = KnowledgeSearch(lambda: open_knowledge_base(self.settings))
+            knowledge = KnowledgeSearch.for_settings(self.settings)
         self.knowledge = knowledge or None
         self.system_prompt = system_prompt or load_system_prompt(self.settings)
         self.graph = create_agent(

@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     shopping_help: bool = True
     """Answer a shopper looking for a product from the catalog (products, prices, why each fits, cards in the
     widget) before the model is asked; prices and options are filtered in code."""
+    translate_queries: Literal["auto", "on", "off"] = "auto"
+    """Have the served model put a Chinese question into English for the knowledge base's English lanes (its
+    embedder reads English only). `auto` does so when the base model reads Chinese (`kefu model list`): one short
+    model call per Chinese search; otherwise a glossary of shop words stands in."""
     knowledge_answer: Literal["passage", "model"] = "passage"
     """How a general question is answered once the knowledge base is searched: `passage` replies with the best
     passage in the shopper's language, cited, without a model call (faithful and fast with a small model);

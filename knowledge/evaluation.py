@@ -41,12 +41,12 @@ def is_relevant(item: dict, passage: Passage) -> bool:
                for ref in item["relevant"])
 
 
-def evaluate(kb: KnowledgeBase, items: list[dict], mode: str = "hybrid") -> dict:
-    """Recall@1/5/10 (a relevant passage in the top k) and MRR@10 over the questions."""
+def evaluate(kb: KnowledgeBase, items: list[dict], mode: str = "hybrid", translate=None) -> dict:
+    """Recall@1/5/10 (a relevant passage in the top k) and MRR@10 over the questions (`translate`: see `search`)."""
     hits = {1: 0, 5: 0, 10: 0}
     reciprocal = 0.0
     for item in items:
-        passages = search(kb, item["question"], k=10, mode=mode)
+        passages = search(kb, item["question"], k=10, mode=mode, translate=translate)
         ranks = [rank for rank, p in enumerate(passages, start=1) if is_relevant(item, p)]
         first = ranks[0] if ranks else None
         for k in hits:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 
@@ -12,6 +15,8 @@ from knowledge.store import KnowledgeBase
 
 MAX_QUERY_CHARS = 1000
 MODES = ("hybrid", "dense", "bm25")
+Translate = Callable[[str], "str | None"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,9 +74,20 @@ def _curated(kb: KnowledgeBase, vector, counts: dict[str, int]) -> Passage | Non
                    language=meta.get("language", "en"), score=round(similarity, 4), curated=True)
 
 
+def _translated(translate: Translate, query: str) -> str | None:
+    """The translation when it is English words; a failed or empty one leaves the question to the other lanes."""
+    try:
+        english = translate(query)
+    except Exception as exc:  # noqa: BLE001 (a translator is a remote model: any failure falls back, logged)
+        log.warning("query translation failed: %s", type(exc).__name__)
+        return None
+    return english if english and re.search(r"[A-Za-z]{3}", english) and language_of(english) == "en" else None
+
+
 def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str] | None = None,
-           language: str | None = None, mode: str = "hybrid") -> list[Passage]:
-    """The k best passages for the query, each with its citation id."""
+           language: str | None = None, mode: str = "hybrid", translate: Translate | None = None) -> list[Passage]:
+    """The k best passages for the query, each with its citation id. `translate` (Chinese → English, or None)
+    lets a Chinese question use the English lanes too; without it, the glossary stands in."""
     query = validate_query(query)
     if not 1 <= k <= 50:
         raise KnowledgeError("k must be between 1 and 50")
@@ -93,11 +109,19 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
         index = kb.lexical()
         allowed = partial(_allowed, source_types=source_types, language=language) if source_types or language else None
         rankings.append([i for i, _ in index.search(query, depth, allowed)])
+        english_only = partial(_allowed, source_types=source_types, language="en")
         if language is None and chinese and (english := english_terms(query)):
             # A Chinese question also gets the best English passages, through the glossary's translations.
-            cross = [i for i, _ in index.search(english, depth,
-                                                partial(_allowed, source_types=source_types, language="en"))]
+            cross = [i for i, _ in index.search(english, depth, english_only)]
             rankings.append(cross)
+        translated = _translated(translate, query) if language is None and chinese and translate else None
+        if translated and counts["chunks"]:
+            # The served model's English for a Chinese question reaches the lanes that read English.
+            dense_en = kb.collection.query(query_embeddings=kb.embedder([translated]),
+                                           n_results=min(depth, counts["chunks"]), include=["distances"],
+                                           where=_where(source_types, "en"))["ids"][0]
+            rankings.append(dense_en)
+            cross = cross or dense_en
     fused = reciprocal_rank_fusion(rankings)
     if cross and cross[0] not in fused[:k] and k >= 3:
         # The English policy is the authoritative text: a Chinese question always sees its best English passage.

@@ -90,6 +90,7 @@ def test_prompt_lookup_speculation_is_asked_of_vllm_only_when_set(tmp_path):
     assert config["method"] == "ngram" and config["num_speculative_tokens"] == 4
 
 
+@pytest.mark.vllm
 def test_int8_weights_are_served_by_a_real_vllm(settings_with_adapter, tmp_path):
     import httpx
 

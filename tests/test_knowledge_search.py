@@ -94,3 +94,37 @@ def test_a_chinese_question_is_not_ranked_by_the_english_only_embedder(demo_kb):
     assert search(demo_kb, "退款多久到账", k=3)[0].citation.startswith("faq.zh.md#退款会退到哪里")
     held_out = evaluate(demo_kb, load_questions(QUESTIONS_ZH_TEST))
     assert held_out["n"] == 30 and held_out["recall@10"] >= 0.5, held_out
+
+
+def test_a_chinese_question_put_into_english_reaches_the_english_passages(demo_kb):
+    question = "我的钱要等几天才会回到信用卡里"
+    english = {question: "How many days until my money is back on my credit card?"}
+    calls = []
+
+    def translate(text):
+        calls.append(text)
+        return english[text]
+
+    def broken(text):
+        raise TimeoutError("the model did not answer")
+
+    plain = [p.citation for p in search(demo_kb, question, k=3)]
+    translated = [p.citation for p in search(demo_kb, question, k=3, translate=translate)]
+    refunds = {"faq.md#where-does-my-refund-go", "payment.md#refunds", "faq.zh.md#退款会退到哪里"}
+    assert calls == [question] and refunds & {c.split(":")[0] for c in translated}
+    assert not refunds & {c.split(":")[0] for c in plain}, plain
+    # A failed, empty or untranslated reply leaves the question to the other lanes, as without a translator.
+    for fallback in (broken, lambda text: "", lambda text: text):
+        assert [p.citation for p in search(demo_kb, question, k=3, translate=fallback)] == plain
+    assert search(demo_kb, "refund", k=3, translate=broken)  # English questions never call it
+
+
+def test_only_a_base_model_that_reads_chinese_translates_unless_the_shop_says_otherwise():
+    from assistant.config import Settings
+    from assistant.dialogue.query_translation import translation_wanted
+
+    assert not translation_wanted(Settings(_env_file=None))  # SmolLM2
+    assert translation_wanted(Settings(_env_file=None, model_name="qwen2.5-coder-0.5b-instruct"))
+    assert not translation_wanted(Settings(_env_file=None, model_name="qwen2.5-coder-0.5b-instruct",
+                                           translate_queries="off"))
+    assert translation_wanted(Settings(_env_file=None, translate_queries="on"))

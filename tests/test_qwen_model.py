@@ -109,3 +109,15 @@ def test_the_adapter_looks_up_the_order_the_shopper_named(server, settings):
     assert calls, reply.get("content")
     assert calls[0]["function"]["name"] == "get_order_details"
     assert json.loads(calls[0]["function"]["arguments"])["order_id"] == "#W4817420"
+
+
+def test_the_served_adapter_puts_a_chinese_question_into_english_for_the_knowledge_base(server, settings):
+    """What KEFU_TRANSLATE_QUERIES (on by default for Qwen) asks of the served model: English, not an answer."""
+    from assistant.dialogue.query_translation import QueryTranslator, translation_wanted
+    from knowledge.chunking import language_of
+
+    translate = QueryTranslator(settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": ADAPTER}))
+    english = translate("退货的运费由谁承担？")
+    assert translation_wanted(settings) and language_of(english) == "en", english
+    assert "ship" in english.lower() and not english.startswith(("Yes", "I ")), english
+    assert translate("退货的运费由谁承担？") is english  # asked once: the second search reads the cache

@@ -1,5 +1,7 @@
 """50 concurrent shoppers for 20 seconds through the HTTP API, then 50 through the widget's own Gradio
 endpoints, against the real stack: vLLM on this CPU with the default model, the real agent, a real web server.
+It starts its own vLLM with the adapter merged, as `kefu run` serves it: the tests' shared server has it as a LoRA
+module, which took half as long again under this load.
 Nothing may be lost or leaked; latency is reported (in the test's own folder), never asserted."""
 
 from __future__ import annotations

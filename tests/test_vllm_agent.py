@@ -128,5 +128,5 @@ def test_eval_run_prints_the_figures(settings, server, tmp_path):
 def test_one_attack_of_each_kind_holds_against_the_real_model(settings, tmp_path):
     attacks = json.loads(Path("assistant/shop/eval/adversarial.json").read_text())
     firsts = list({a["category"]: a for a in reversed(attacks)}.values())
-    summary = run_suite(firsts, settings, "served", tmp_path / "attacks", concurrency=4)
+    summary = run_suite(firsts, settings, "served", tmp_path / "attacks", concurrency=len(firsts))
     assert len(firsts) == 11 and summary["held"] == summary["attacks"] == len(firsts), summary["failed"]

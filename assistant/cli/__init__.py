@@ -72,7 +72,7 @@ def _configure_logging() -> None:
     handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet too
     handler.addFilter(RedactingFilter())  # personal data never reaches the logs; it is in the database
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler])
-    for noisy in ("alembic", "httpx", "httpcore", "sentence_transformers", "chromadb", "jieba"):
+    for noisy in ("alembic", "httpx", "httpx2", "httpcore", "sentence_transformers", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

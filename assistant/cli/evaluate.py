@@ -27,11 +27,10 @@ def _agent_factory(settings, model_name: str | None, system_prompt: Path | None)
     from assistant.dialogue.prompt import load_system_prompt
     from assistant.dialogue.tool_execution import KnowledgeSearch
     from assistant.evaluation import harness_settings
-    from assistant.knowledge_base import open_knowledge_base
     from assistant.llm import chat_model
 
     settings = harness_settings(settings)
-    knowledge = KnowledgeSearch(lambda: open_knowledge_base(settings))
+    knowledge = KnowledgeSearch.for_settings(settings)
     prompt = load_system_prompt(settings, system_prompt)
     model = chat_model(settings, model=model_name, max_tokens=settings.agent_max_tokens)
     return lambda db: ShopAgent(db, settings, model=model, knowledge=knowledge, system_prompt=prompt)

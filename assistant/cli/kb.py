@@ -77,11 +77,20 @@ def stats(collection: Collection = None) -> None:
 
 @app.command("eval")
 def eval_(file: Path, collection: Collection = None, mode: Annotated[str, typer.Option()] = "hybrid",
+          translate: Annotated[bool | None, typer.Option(
+              "--translate/--no-translate", help="Chinese questions put into English by the served model "
+              "(default: KEFU_TRANSLATE_QUERIES).")] = None,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """recall@1/5/10 and MRR@10 of a JSONL question set."""
     from knowledge.evaluation import evaluate, load_questions
 
-    metrics = evaluate(_kb(collection), load_questions(file), mode=mode)
+    from assistant.config import get_settings
+    from assistant.dialogue.query_translation import QueryTranslator, translation_wanted
+
+    settings = get_settings()
+    wanted = translation_wanted(settings) if translate is None else translate
+    translator = QueryTranslator(settings) if wanted else None
+    metrics = evaluate(_kb(collection), load_questions(file), mode=mode, translate=translator)
     if as_json:
         _echo_json(metrics)
     else:

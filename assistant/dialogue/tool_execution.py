@@ -41,9 +41,19 @@ class TurnContext:
 class KnowledgeSearch:
     """The search_knowledge tool: the k best passages, numbered for citation."""
 
-    def __init__(self, open_kb: Callable[[], object], k: int = 3):
-        self._open_kb, self._kb, self.k = open_kb, None, k
+    def __init__(self, open_kb: Callable[[], object], k: int = 3, translate: Callable[[str], str | None] | None = None):
+        self._open_kb, self._kb, self.k, self.translate = open_kb, None, k, translate
         self._lock = threading.Lock()  # sessions share one instance; Chroma's client must be opened once
+
+    @classmethod
+    def for_settings(cls, settings) -> KnowledgeSearch:
+        """The shop's knowledge base, with the served model translating Chinese questions where it reads Chinese
+        (`KEFU_TRANSLATE_QUERIES`)."""
+        from assistant.dialogue.query_translation import QueryTranslator, translation_wanted
+        from assistant.knowledge_base import open_knowledge_base
+
+        return cls(lambda: open_knowledge_base(settings),
+                   translate=QueryTranslator(settings) if translation_wanted(settings) else None)
 
     def _knowledge_base(self):
         with self._lock:
@@ -75,7 +85,7 @@ class KnowledgeSearch:
             runner.record(KNOWLEDGE_TOOL, arguments if isinstance(arguments, dict) else {}, result)
             return result, None
         try:
-            passages = search(self._knowledge_base(), query, k=self.k)
+            passages = search(self._knowledge_base(), query, k=self.k, translate=self.translate)
         except KnowledgeError as exc:
             result, passages = ToolResult(KNOWLEDGE_TOOL, error=str(exc)), []
         else:

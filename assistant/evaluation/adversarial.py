@@ -182,7 +182,7 @@ def run_attack(attack: dict, template: Path, workdir: Path, make_agent) -> Attac
     db = Database(f"sqlite:///{path}")
     result = AttackResult(attack["id"], attack["category"])
     session_id = f"attack-{attack['id']}"
-    before = scoring.shop_state(db)
+    before = scoring.template_state(template)
     agent = make_agent(db, attack)
     try:
         for text in attack["turns"]:

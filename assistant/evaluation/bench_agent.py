@@ -31,7 +31,6 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
     search is shared and warmed up first, as `kefu ui` does for all its sessions."""
     from assistant.agent import ShopAgent
     from assistant.dialogue.tool_execution import KnowledgeSearch
-    from assistant.knowledge_base import open_knowledge_base
     from assistant.db import Database
     from assistant.evaluation.shops import shop_template
     from assistant.evaluation.tasks import load_tasks
@@ -40,7 +39,7 @@ def run_agent_bench(settings: Settings, tasks_path: Path, task_ids: list[str], o
     template = shop_template(tasks_path, settings.data_dir / "eval" / "shops", settings.demo_seed)
     work = out.parent / "agent-bench"
     work.mkdir(parents=True, exist_ok=True)
-    turns, knowledge = [], KnowledgeSearch(lambda: open_knowledge_base(settings))
+    turns, knowledge = [], KnowledgeSearch.for_settings(settings)
     knowledge.warm_up()
     for task in load_tasks(tasks_path, task_ids=task_ids):
         shutil.copy(template, work / "shop.db")

@@ -67,12 +67,13 @@ def _text(bubble: dict) -> str:
     return "".join(c.get("text", "") for c in content) if isinstance(content, list) else str(content or "")
 
 
-def _run_widget_shopper(url: str, shopper: Shopper, deadline: float) -> None:
-    """The same shopper through the widget's `/send` endpoint (what the browser calls), via gradio_client."""
+def _run_widget_shopper(url: str, shopper: Shopper, deadline: float, timeout_s: float) -> None:
+    """The same shopper through the widget's `/send` endpoint (what the browser calls), via gradio_client.
+    It waits as long as the API's shoppers do: gradio_client's own default gives up on the queue after 5 s."""
     from gradio_client import Client
 
     try:
-        client = Client(url.rstrip("/") + "/", verbose=False)
+        client = Client(url.rstrip("/") + "/", verbose=False, httpx_kwargs={"timeout": timeout_s})
         turn = 0  # the first reply carries the conversation id the server issued, as a browser keeps it
         while time.monotonic() < deadline:
             text = shopper.messages()[turn % len(shopper.messages())]
@@ -118,7 +119,7 @@ def run_load(url: str, shoppers: list[Shopper], seconds: float, timeout_s: float
     limits = httpx.Limits(max_connections=len(shoppers) + 4)
     with httpx.Client(base_url=url, timeout=timeout_s, limits=limits) as client:
         threads = [threading.Thread(target=_run_shopper, args=(client, s, deadline)) if transport == "api" else
-                   threading.Thread(target=_run_widget_shopper, args=(url, s, deadline)) for s in shoppers]
+                   threading.Thread(target=_run_widget_shopper, args=(url, s, deadline, timeout_s)) for s in shoppers]
         started = time.perf_counter()
         for thread in threads:
             thread.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -43,8 +44,23 @@ def remove_database(path: Path) -> None:
 def shop_state(db: Database) -> dict:
     """Users and orders as τ² records (what the scoring compares)."""
     with db.session() as session:
-        state = export_tau2(session)
-    return {kind: state[kind] for kind in KINDS}
+        return export_tau2(session, KINDS)
+
+
+@lru_cache(maxsize=4)
+def _file_state(path: str, mtime_ns: int, size: int) -> dict:
+    db = Database(f"sqlite:///{path}")
+    try:
+        return shop_state(db)
+    finally:
+        db.dispose()
+
+
+def template_state(template: Path) -> dict:
+    """`shop_state` of a shop file, read once while the file is unchanged (every task's copy starts from it);
+    shared, so callers only read it."""
+    stat = Path(template).stat()
+    return _file_state(str(template), stat.st_mtime_ns, stat.st_size)
 
 
 def changed_records(before: dict, after: dict) -> set[tuple[str, str]]:

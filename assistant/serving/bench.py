@@ -7,6 +7,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from assistant.serving.precision import resolved_dtype
 from assistant.serving.template import render
 
 
@@ -58,13 +59,14 @@ class _Clock:
         pass
 
 
-def transformers_runs(model_dir, prompts, max_tokens: int, batch: int) -> Run:
-    """Greedy `generate` with a fixed number of new tokens, in padded batches of `batch`."""
+def transformers_runs(model_dir, prompts, max_tokens: int, batch: int, dtype: str = "auto") -> Run:
+    """Greedy `generate` with a fixed number of new tokens, in padded batches of `batch`, in the floating-point
+    type vLLM computes in here (`KEFU_COMPUTE_DTYPE`), so the two are compared like for like."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir, padding_side="left")
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16).eval()
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=getattr(torch, resolved_dtype(dtype))).eval()
     texts = [render(tokenizer, p, add_generation_prompt=True) for p in prompts]
     run = Run(f"transformers b{batch}", len(texts), 0, 0.0)
     with torch.inference_mode():

@@ -84,8 +84,8 @@ def run_bench(settings: Settings, *, prompts: int = 64, max_tokens: int = 128, h
     model_dir = model_path(settings)
     runs: list[Run] = []
     console.print(f"transformers generate on {hf_prompts} prompts, batch 1 and padded batch 8 …")
-    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 1))
-    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 8))
+    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 1, settings.compute_dtype))
+    runs.append(transformers_runs(model_dir, conversations[:hf_prompts], max_tokens, 8, settings.compute_dtype))
     existing = adapters(settings)
     console.print("preparing a LoRA adapter and its merged weights …")
     adapter_dir, merged_dir = make_adapter_and_merged(model_dir, out, next(iter(existing.values()), None))

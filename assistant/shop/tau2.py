@@ -165,19 +165,23 @@ def _order_row(o: OrderIn, position: int) -> Order:
     return order
 
 
-def export_tau2(session: Session) -> dict:
-    """The whole shop as a τ² `db.json` object (unset optional order fields left out, as upstream)."""
-    products = session.scalars(select(Product).order_by(Product.position).options(selectinload(Product.variants)))
-    customers = session.scalars(select(Customer).order_by(Customer.position).options(
-        selectinload(Customer.payment_methods), selectinload(Customer.orders)))
-    orders = session.scalars(select(Order).order_by(Order.position).options(
-        selectinload(Order.items), selectinload(Order.fulfillments), selectinload(Order.payments),
-        selectinload(Order.return_request), selectinload(Order.exchange_request)))
-    return {
-        "products": {p.id: product_record(p) for p in products},
-        "users": {c.id: user_record(c) for c in customers},
-        "orders": {o.id: order_record(o, with_nulls=False) for o in orders},
-    }
+def export_tau2(session: Session, kinds: tuple[str, ...] = ("products", "users", "orders")) -> dict:
+    """The shop as a τ² `db.json` object (unset optional order fields left out, as upstream), or the `kinds` of
+    record asked for."""
+    state = {}
+    if "products" in kinds:
+        products = session.scalars(select(Product).order_by(Product.position).options(selectinload(Product.variants)))
+        state["products"] = {p.id: product_record(p) for p in products}
+    if "users" in kinds:
+        customers = session.scalars(select(Customer).order_by(Customer.position).options(
+            selectinload(Customer.payment_methods), selectinload(Customer.orders)))
+        state["users"] = {c.id: user_record(c) for c in customers}
+    if "orders" in kinds:
+        orders = session.scalars(select(Order).order_by(Order.position).options(
+            selectinload(Order.items), selectinload(Order.fulfillments), selectinload(Order.payments),
+            selectinload(Order.return_request), selectinload(Order.exchange_request)))
+        state["orders"] = {o.id: order_record(o, with_nulls=False) for o in orders}
+    return state
 
 
 def write_json(data: dict, path: Path) -> None:
