@@ -134,3 +134,14 @@ def test_merge_writes_a_servable_model(tmp_path):
     assert merged[name].shape == base[name].shape and not merged[name].equal(base[name])
     missing = run_kefu("finetune", "merge", "nope", env=env, check=False)
     assert missing.returncode == 1 and "not a served adapter" in missing.stderr
+
+
+def test_an_adapter_evaluated_without_the_base_model_is_listed_in_the_staff_console(registry, tmp_path):
+    # `kefu finetune eval --no-base` writes "base": null into the card, as the committed kefu-qwen has.
+    from ui.finetune_tab import adapter_rows
+
+    card = json.loads(Path("finetune/adapters/kefu-qwen/model_card.json").read_text())
+    assert card["base"] is None
+    registry.register("kefu-qwen", _adapter(tmp_path, "kefu-qwen", card), "qwen2.5-coder-0.5b-instruct")
+    row = adapter_rows(registry.db)[0]
+    assert row[0] == "kefu-qwen" and row[2] == f"– → {card['adapter']['next_action_accuracy']}"
