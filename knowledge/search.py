@@ -87,7 +87,7 @@ def _translated(translate: Translate, query: str) -> str | None:
 def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str] | None = None,
            language: str | None = None, mode: str = "hybrid", translate: Translate | None = None) -> list[Passage]:
     """The k best passages for the query, each with its citation id. `translate` (Chinese → English, or None)
-    lets a Chinese question use the English lanes too; without it, the glossary stands in."""
+    adds a dense lane over a Chinese question's English, beside the glossary's English BM25 lane."""
     query = validate_query(query)
     if not 1 <= k <= 50:
         raise KnowledgeError("k must be between 1 and 50")
