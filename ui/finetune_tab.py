@@ -62,7 +62,7 @@ def adapter_rows(db: Database) -> list[list]:
     """Registered adapters with the base model's and the adapter's held-out metrics side by side."""
     rows = []
     for row in AdapterRegistry(db).all():
-        base, adapter = row.metrics.get("base") or {}, row.metrics.get("adapter") or {}
+        base, adapter = row.figures("base"), row.figures("adapter")
         rows.append([row.name, row.status, *(f"{base.get(k, '–')} → {adapter.get(k, '–')}" for k in METRICS),
                      (row.data_sha256 or "")[:12], row.created_at.strftime("%Y-%m-%d %H:%M")])
     return rows

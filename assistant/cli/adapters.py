@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             return
         table = Table("name", "task", "status", "base model", "data", "next action", "args", "JSON", "created")
         for row in rows:
-            metrics = row.metrics.get("adapter") or {}
+            metrics = row.figures("adapter")
             table.add_row(row.name, row.task, row.status, row.base_model, (row.data_sha256 or "")[:12],
                           *(f"{metrics[k]:.3f}" if k in metrics else "–" for k in
                             ("next_action_accuracy", "argument_exact_match", "valid_json_rate")),

@@ -85,11 +85,9 @@ def eval_(file: Path, collection: Collection = None, mode: Annotated[str, typer.
     from knowledge.evaluation import evaluate, load_questions
 
     from assistant.config import get_settings
-    from assistant.dialogue.query_translation import QueryTranslator, translation_wanted
+    from assistant.dialogue.query_translation import translator_for
 
-    settings = get_settings()
-    wanted = translation_wanted(settings) if translate is None else translate
-    translator = QueryTranslator(settings) if wanted else None
+    translator = translator_for(get_settings(), translate)
     metrics = evaluate(_kb(collection), load_questions(file), mode=mode, translate=translator)
     if as_json:
         _echo_json(metrics)

@@ -28,3 +28,7 @@ class AdapterVersion(Base):
     task: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     promoted_at: Mapped[datetime | None] = mapped_column()
+
+    def figures(self, model: str) -> dict:
+        """Held-out figures of `base` or `adapter`; empty when not measured (a card from `--no-base` holds null)."""
+        return (self.metrics or {}).get(model) or {}

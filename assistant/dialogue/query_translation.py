@@ -4,8 +4,7 @@ then ranks the question by its other lanes."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from assistant.config import Settings
 from assistant.serving.base_models import base_model
@@ -14,7 +13,6 @@ from assistant.serving.base_models import base_model
 INSTRUCTION = ("You are a translator. Translate the Chinese text the user gives into English. Never answer it, never "
                "add anything: reply with the English translation only.")
 REQUEST = "Translate into English:\n{text}"
-CACHE_SIZE = 512
 
 
 def translation_wanted(settings: Settings) -> bool:
@@ -25,36 +23,26 @@ def translation_wanted(settings: Settings) -> bool:
     return bool(entry and entry.reads_chinese)
 
 
+def translator_for(settings: Settings, wanted: bool | None = None) -> QueryTranslator | None:
+    """A translator when `wanted` (default: `translation_wanted`), else None."""
+    return QueryTranslator(settings) if (translation_wanted(settings) if wanted is None else wanted) else None
+
+
 class QueryTranslator:
-    """Callable: Chinese text → one line of English, or None. Thread-safe; sessions share one instance."""
+    """Callable: Chinese text → one line of English, or None. Sessions share one instance and its cache."""
 
     def __init__(self, settings: Settings, timeout_s: float = 30.0, max_tokens: int = 48):
-        self.settings, self.timeout_s, self.max_tokens = settings, timeout_s, max_tokens
-        self._cache: OrderedDict[str, str | None] = OrderedDict()
-        self._lock = threading.Lock()
-        self._model = None
-
-    def _chat(self):
         from assistant.llm import chat_model
 
-        if self._model is None:
-            self._model = chat_model(self.settings, max_tokens=self.max_tokens, timeout=self.timeout_s,
-                                     max_retries=0, streaming=False)
-        return self._model
+        self._model = chat_model(settings, max_tokens=max_tokens, timeout=timeout_s, max_retries=0, streaming=False)
+        self._cached = lru_cache(maxsize=512)(self._ask)
 
-    def __call__(self, text: str) -> str | None:
-        text = text.strip()
-        with self._lock:
-            if text in self._cache:
-                self._cache.move_to_end(text)
-                return self._cache[text]
+    def _ask(self, text: str) -> str | None:
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        reply = self._chat().invoke([SystemMessage(INSTRUCTION), HumanMessage(REQUEST.format(text=text))])
+        reply = self._model.invoke([SystemMessage(INSTRUCTION), HumanMessage(REQUEST.format(text=text))])
         lines = [line.strip() for line in str(reply.content).splitlines() if line.strip()]
-        english = lines[0].strip('"“”') if lines else None
-        with self._lock:
-            self._cache[text] = english
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return english
+        return lines[0].strip('"“”') if lines else None
+
+    def __call__(self, text: str) -> str | None:
+        return self._cached(text.strip())

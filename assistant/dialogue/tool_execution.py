@@ -49,11 +49,10 @@ class KnowledgeSearch:
     def for_settings(cls, settings) -> KnowledgeSearch:
         """The shop's knowledge base, with the served model translating Chinese questions where it reads Chinese
         (`KEFU_TRANSLATE_QUERIES`)."""
-        from assistant.dialogue.query_translation import QueryTranslator, translation_wanted
+        from assistant.dialogue.query_translation import translator_for
         from assistant.knowledge_base import open_knowledge_base
 
-        return cls(lambda: open_knowledge_base(settings),
-                   translate=QueryTranslator(settings) if translation_wanted(settings) else None)
+        return cls(lambda: open_knowledge_base(settings), translate=translator_for(settings))
 
     def _knowledge_base(self):
         with self._lock:
