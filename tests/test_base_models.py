@@ -84,8 +84,10 @@ def test_a_marker_that_shares_its_row_gets_its_spelling_and_a_direction_of_its_o
     from assistant.serving.token_rows import respell_collapsed, spelling, twins
 
     tokenizer = AutoTokenizer.from_pretrained(Path("var/models") / SMOL)
-    embed = torch.nn.Embedding(len(tokenizer), 8)
-    head = embed if tied else torch.nn.Embedding(len(tokenizer), 8)
+    # Wide enough that the spelling's rows leave room for a direction of the marker's own, as in a real model.
+    torch.manual_seed(0)
+    embed = torch.nn.Embedding(len(tokenizer), 64)
+    head = embed if tied else torch.nn.Embedding(len(tokenizer), 64)
     model = type("Tiny", (), {"get_input_embeddings": lambda self: embed,
                               "get_output_embeddings": lambda self: head})()
     start, end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
