@@ -74,7 +74,7 @@ def _curated(kb: KnowledgeBase, vector, counts: dict[str, int]) -> Passage | Non
                    language=meta.get("language", "en"), score=round(similarity, 4), curated=True)
 
 
-def _translated(translate: Translate, query: str) -> str | None:
+def english_translation(translate: Translate, query: str) -> str | None:
     """The translation when it is English words; a failed or empty one leaves the question to the other lanes."""
     try:
         english = translate(query)
@@ -114,7 +114,7 @@ def search(kb: KnowledgeBase, query: str, k: int = 5, *, source_types: list[str]
             # A Chinese question also gets the best English passages, through the glossary's translations.
             cross = [i for i, _ in index.search(english, depth, english_only)]
             rankings.append(cross)
-        translated = _translated(translate, query) if language is None and chinese and translate else None
+        translated = english_translation(translate, query) if language is None and chinese and translate else None
         if translated and counts["chunks"]:
             # The served model's English for a Chinese question reaches the lanes that read English.
             dense_en = kb.collection.query(query_embeddings=kb.embedder([translated]),

@@ -119,6 +119,40 @@ def test_chinese_request_gets_a_chinese_answer_and_a_vague_one_a_question(shoppi
     assert vague.products == [] and "budget" in vague.text and model.prompts == []
 
 
+class Translator:
+    """The served model's Chinese → English, as a table; it records what it was asked."""
+
+    def __init__(self, table: dict[str, str]):
+        self.table, self.asked = table, []
+
+    def __call__(self, text: str) -> str | None:
+        self.asked.append(text)
+        return self.table.get(text)
+
+
+def test_the_served_models_english_finds_what_the_glossary_cannot_read(search):
+    translate = Translator({"家里缺个放书的架子": "I need a shelf for my books at home",
+                            "手机摔了想买个保护壳": "I'm sorry, I can't access your phone. Anything else?"})
+    assert search.search(read_need("家里缺个放书的架子")).found == []  # the glossary alone: no shelf, no books
+    found = search.search(read_need("家里缺个放书的架子", translate)).found
+    assert found and found[0].entry.name == "Bookshelf"
+    assert "sorry" not in read_need("手机摔了想买个保护壳", translate).query.lower()  # an answer is not a translation
+    assert read_need("推荐一款无线耳机", translate).query == "wireless headphones"  # every word known: not asked
+    assert read_need("a bookshelf please", translate).query == "a bookshelf please"
+    assert translate.asked == ["家里缺个放书的架子", "手机摔了想买个保护壳"]
+
+
+def test_the_agent_searches_the_catalog_with_the_knowledge_bases_translator(shop, tmp_path, search):
+    translate = Translator({"有没有放书的架子？": "Do you have a shelf for books?"})
+    knowledge = KnowledgeSearch(lambda: None, translate=translate)
+    knowledge.embed = search.embedder
+    agent, model = scripted_agent(shop, tmp_path, ["The model was asked."], knowledge=knowledge)
+    with agent:
+        reply = agent.respond("shop-zh-shelf", "有没有放书的架子？")
+    assert translate.asked == ["有没有放书的架子？"] and model.prompts == []
+    assert reply.language == "zh" and reply.products[0]["name"] == "Bookshelf"
+
+
 def test_a_message_about_an_order_goes_to_the_model(shopping_agent, shop):
     agent, model = shopping_agent
     reply = agent.respond("shop-4", "My order of hiking boots has not arrived yet")

@@ -121,3 +121,15 @@ def test_the_served_adapter_puts_a_chinese_question_into_english_for_the_knowled
     assert translation_wanted(settings) and language_of(english) == "en", english
     assert "ship" in english.lower() and not english.startswith(("Yes", "I ")), english
     assert translate("退货的运费由谁承担？") is english  # asked once: the second search reads the cache
+
+
+def test_a_chinese_product_request_the_glossary_cannot_read_is_found_through_the_served_model(
+        server, settings, product_search):
+    from assistant.catalog.needs import read_need
+    from assistant.dialogue.query_translation import QueryTranslator
+
+    translate = QueryTranslator(settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": ADAPTER}))
+    assert product_search.search(read_need("家里缺个放书的架子")).found == []
+    need = read_need("家里缺个放书的架子", translate)
+    assert "shel" in need.query.lower(), need.query
+    assert [f.entry.name for f in product_search.search(need).found][:1] == ["Bookshelf"], need.query

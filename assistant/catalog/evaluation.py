@@ -11,6 +11,8 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
+from tqdm import tqdm
+
 from assistant.catalog.needs import read_need
 from assistant.catalog.search import ProductSearch
 from assistant.errors import KefuError
@@ -55,11 +57,12 @@ def _figures(rows: list[dict]) -> dict:
     return out
 
 
-def evaluate_products(search: ProductSearch, items: list[dict]) -> dict:
-    """Recall@1/3, MRR@3 and the no-answer rate, overall and per language, with every question's ranking."""
+def evaluate_products(search: ProductSearch, items: list[dict], translate=None) -> dict:
+    """Recall@1/3, MRR@3 and the no-answer rate, overall and per language, with every question's ranking.
+    `translate`: the served model's Chinese → English, as the chat uses it (`read_need`)."""
     rows = []
-    for item in items:
-        names = [f.entry.name for f in search.search(read_need(item["question"]), limit=3).found]
+    for item in tqdm(items, desc="product questions", unit="q", disable=None):
+        names = [f.entry.name for f in search.search(read_need(item["question"], translate), limit=3).found]
         rows.append({"question": item["question"], "language": item.get("language", "en"), "expected": item["products"],
                      "names": names})
     report = {"all": _figures(rows)}

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
 from knowledge.chunking import language_of
+from knowledge.search import english_translation
 
 NUMBER = r"(\d+(?:[.,]\d+)?)"
 MONEY = r"(?:\$|usd\s?|us\$|¥|￥)?\s*"
@@ -30,6 +32,8 @@ DOLLARS = re.compile(r"\$\s*" + NUMBER + r"|" + NUMBER + r"\s*(?:dollars|bucks|u
 CEILING_ZH = re.compile(r"(?:低于|不超过|不到|少于|最多|预算|小于)\s*" + MONEY + NUMBER
                         + r"|" + MONEY + NUMBER + r"\s*(?:美元|元|块钱|块|刀)?\s*(?:以内|以下|之内|内)")
 FLOOR_ZH = re.compile(MONEY + NUMBER + r"\s*(?:美元|元|块钱|块|刀)?\s*以上|(?<![不没])(?:高于|超过|至少)\s*" + MONEY + NUMBER)
+# A chat-tuned model sometimes answers instead of translating ("Sorry, I can't ..."); its words would be searched.
+REPLY = re.compile(r"\b(?:sorry|I can(?:'|no)t|anything else)\b", re.I)
 CHEAPEST = re.compile(r"\b(cheapest|least expensive|lowest price|budget|affordable|cheap)\b|最便宜|便宜|实惠|性价比", re.I)
 WORD = re.compile(r"[a-z0-9][a-z0-9+%-]*", re.I)
 HAN = re.compile(r"[\u3400-\u9fff]+")
@@ -77,11 +81,12 @@ def _longest_matches(word: str, entries: dict[str, str]) -> list[str]:
     return out
 
 
-def english_words(text: str) -> list[str]:
-    """The glossary's English for the Chinese words of `text`, longest match first, plus its Latin words."""
+def glossary_words(text: str) -> tuple[list[str], list[str]]:
+    """The glossary's English for the Chinese words of `text`, longest match first, plus its Latin words; and the
+    Chinese words it has no English for (beyond the ones that carry no product: "推荐", "的")."""
     import jieba
 
-    entries, out = glossary(), []
+    entries, out, missed = glossary(), [], []
     for run in HAN.findall(text):
         words = jieba.lcut(run)
         i = 0
@@ -93,9 +98,12 @@ def english_words(text: str) -> list[str]:
                     i = j
                     break
             else:
-                out += _longest_matches(words[i], entries)
+                found = _longest_matches(words[i], entries)
+                if not found and words[i] not in GENERIC_ZH and len(words[i]) > 1:
+                    missed.append(words[i])
+                out += found
                 i += 1
-    return out + WORD.findall(HAN.sub(" ", text))
+    return out + WORD.findall(HAN.sub(" ", text)), missed
 
 
 @dataclass
@@ -124,8 +132,15 @@ class Need:
         return (low is None or price >= low) and (high is None or price <= high)
 
 
-def read_need(text: str) -> Need:
-    """The price range, the English search words and the content words of a shopper's product request."""
+def _without_prices(text: str) -> str:
+    text = RANGE_EN.sub(" ", CEILING_EN.sub(" ", FLOOR_EN.sub(" ", text)))
+    return DOLLARS.sub(" ", CEILING_ZH.sub(" ", FLOOR_ZH.sub(" ", text)))
+
+
+def read_need(text: str, translate: Callable[[str], str | None] | None = None) -> Need:
+    """The price range, the English search words and the content words of a shopper's product request.
+    `translate` (Chinese → English, or None) adds the English of a Chinese request whose words the glossary
+    does not all know."""
     text = text.strip()
     language = language_of(text)
     low = high = None
@@ -136,10 +151,11 @@ def read_need(text: str) -> Need:
         high = high if high is not None else _first(CEILING_EN, text)
         low = _first(FLOOR_ZH, text) if language == "zh" else None
         low = low if low is not None else _first(FLOOR_EN, text)
-    priced = RANGE_EN.sub(" ", CEILING_EN.sub(" ", FLOOR_EN.sub(" ", text)))
-    priced = CEILING_ZH.sub(" ", FLOOR_ZH.sub(" ", priced))
-    priced = DOLLARS.sub(" ", priced)
-    words = english_words(priced) if language == "zh" else WORD.findall(priced)
+    priced = _without_prices(text)
+    words, missed = glossary_words(priced) if language == "zh" else (WORD.findall(priced), [])
+    # The glossary knows most shopping words; the model is asked (seconds) only about a request it leaves unread.
+    if missed and translate and (english := english_translation(translate, text)) and not REPLY.search(english):
+        words += [w for w in WORD.findall(_without_prices(english)) if w.lower() not in {x.lower() for x in words}]
     query = " ".join(words)
     content = [w for w in query.lower().split() if w not in GENERIC and not w.isdigit() or w.isdigit() and len(w) >= 2]
     content = [w for w in content if w not in {"cheap", "cheapest", "budget", "affordable"}]

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli.kb import TranslateOption
+
 app = typer.Typer(no_args_is_help=True, help="The catalog: product search as shoppers get it, and product copy.")
 Language = Annotated[str, typer.Option("--language", help="en or zh.")]
 
@@ -100,12 +102,14 @@ def _product_search(db):
 
 @app.command()
 def search(text: Annotated[str, typer.Argument(help="What the shopper asks for, in English or Chinese.")],
-           limit: Annotated[int, typer.Option(min=1, max=10)] = 3) -> None:
+           limit: Annotated[int, typer.Option(min=1, max=10)] = 3, translate: TranslateOption = None) -> None:
     """Search the catalog as the shopper chat does: the products, prices and why each fits, as JSON lines."""
     from assistant.catalog.answer import cards
     from assistant.catalog.needs import read_need
+    from assistant.config import get_settings
+    from assistant.dialogue.query_translation import translator_for
 
-    need = read_need(text)
+    need = read_need(text, translator_for(get_settings(), translate))
     result = _product_search(_db()).search(need, limit=limit)
     for card in cards(result, need, need.language):
         typer.echo(json.dumps(card, ensure_ascii=False))
@@ -116,12 +120,16 @@ def search(text: Annotated[str, typer.Argument(help="What the shopper asks for, 
 @app.command("eval")
 def eval_(file: Annotated[Path | None, typer.Argument(help="JSONL questions (default: the demo shop's set).")] = None,
           split: Annotated[str | None, typer.Option(help="dev or test.")] = None,
+          translate: TranslateOption = None,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Recall@1/3 and MRR@3 of product search on a product-question set, English and Chinese apart, and how often
     a question the shop has no answer for gets none."""
     from assistant.catalog.evaluation import evaluate_products, load_product_questions
+    from assistant.config import get_settings
+    from assistant.dialogue.query_translation import translator_for
 
-    report = evaluate_products(_product_search(_db()), load_product_questions(file, split))
+    report = evaluate_products(_product_search(_db()), load_product_questions(file, split),
+                               translator_for(get_settings(), translate))
     rows = report.pop("rows")
     if as_json:
         typer.echo(json.dumps(report | {"misses": [r for r in rows if not set(r["names"]) & set(r["expected"])

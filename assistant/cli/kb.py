@@ -75,11 +75,14 @@ def stats(collection: Collection = None) -> None:
     _echo_json(_kb(collection).stats())
 
 
+TranslateOption = Annotated[bool | None, typer.Option(
+    "--translate/--no-translate", help="Chinese questions put into English by the served model "
+    "(default: KEFU_TRANSLATE_QUERIES).")]
+
+
 @app.command("eval")
 def eval_(file: Path, collection: Collection = None, mode: Annotated[str, typer.Option()] = "hybrid",
-          translate: Annotated[bool | None, typer.Option(
-              "--translate/--no-translate", help="Chinese questions put into English by the served model "
-              "(default: KEFU_TRANSLATE_QUERIES).")] = None,
+          translate: TranslateOption = None,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """recall@1/5/10 and MRR@10 of a JSONL question set."""
     from knowledge.evaluation import evaluate, load_questions

@@ -61,7 +61,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         from assistant.catalog.search import ProductSearch
 
         products = ProductSearch(db, knowledge.embed)
-        first.insert(0, ShoppingFirstMiddleware(db, products))
+        first.insert(0, ShoppingFirstMiddleware(db, products, knowledge.translate))
         advice = [PurchaseAdviceMiddleware(db, products)]
     aids, identity = settings.small_model_aids, IdentityPolicy.from_settings(settings)
     return [

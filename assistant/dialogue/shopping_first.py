@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from langchain.agents.middleware import AgentMiddleware, hook_config
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -105,16 +106,16 @@ def catalog_step(reply: str, arguments: dict, outcome: dict, extra: dict | None 
 class ShoppingFirstMiddleware(AgentMiddleware):
     """Before the turn's first model call: answer a product request from the catalog."""
 
-    def __init__(self, db: Database, products: ProductSearch):
+    def __init__(self, db: Database, products: ProductSearch, translate: Callable[[str], str | None] | None = None):
         super().__init__()
-        self.db, self.products = db, products
+        self.db, self.products, self.translate = db, products, translate
 
     def answer(self, text: str, language: str) -> tuple[str, list[dict], Need] | None:
         """The reply and cards for a product request, or None when the message is not one kefu should answer."""
         cue = shopping_cue(text)
         if cue is None:
             return None
-        need = read_need(text)
+        need = read_need(text, self.translate)
         if need.vague:
             return (answer_phrase("clarify", language), [], need) if cue == "strong" else None
         result = self.products.search(need)
