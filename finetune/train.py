@@ -36,6 +36,8 @@ class TrainConfig:
     """Conversations longer than this are left out."""
     max_minutes: float | None = None
     """Stop (and save) after this much training time."""
+    max_steps: int | None = None
+    """Stop (and save) after this many optimizer steps, whatever `epochs` says."""
     seed: int = 0
     save_steps: int = 20
     init_adapter: str | None = None
@@ -134,7 +136,7 @@ def train(model_dir: Path, dataset_dir: Path, out: Path, config: TrainConfig) ->
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.grad_accumulation, learning_rate=config.learning_rate,
-        num_train_epochs=config.epochs, lr_scheduler_type="cosine", warmup_steps=3, logging_steps=5,
+        num_train_epochs=config.epochs, max_steps=config.max_steps or -1, lr_scheduler_type="cosine", warmup_steps=3, logging_steps=5,
         save_steps=config.save_steps, save_total_limit=2, seed=config.seed, bf16=bf16, report_to=[],
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
         remove_unused_columns=False, disable_tqdm=False)

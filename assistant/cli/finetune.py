@@ -135,6 +135,7 @@ def train(
     grad_accumulation: Annotated[int, typer.Option(min=1)] = 4,
     max_tokens: Annotated[int, typer.Option(min=256)] = 4096,
     max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
+    max_steps: Annotated[int | None, typer.Option(min=1, help="Stop and save after this many optimizer steps.")] = None,
     seed: Annotated[int, typer.Option()] = 0,
     init_adapter: Annotated[Path | None, typer.Option(
         exists=True, file_okay=False, help="Continue from this adapter's weights (its rank and modules).")] = None,
@@ -153,6 +154,7 @@ def train(
     config = TrainConfig(rank=rank, alpha=alpha, dropout=dropout, target_modules=target_modules,
                          learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
                          grad_accumulation=grad_accumulation, max_tokens=max_tokens, max_minutes=max_minutes, seed=seed,
+                         max_steps=max_steps,
                          init_adapter=str(init_adapter) if init_adapter else None, scoped_tools=scoped_tools,
                          precision=precision)
     report = run(model_path(settings, settings.model_name), dataset or settings.data_dir / "finetune" / "dataset",
