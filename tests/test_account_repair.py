@@ -68,8 +68,12 @@ def test_the_customer_id_is_filled_in_and_nothing_happens_before_identification(
     _bound(db, "p3", customer_id)
     fixed = repaired_account_call(db, "p3", "modify_user_address", call, [])
     assert fixed["user_id"] == customer_id and "order_id" not in fixed and fixed["city"] == "Austin"
-    given = {"user_id": "someone_else_1", **{k: v for k, v in call.items() if k != "order_id"}}
-    assert repaired_account_call(db, "p3", "modify_user_address", given, []) == given
+    with db.session() as session:
+        someone_else = session.scalars(select(Customer.id).where(Customer.id != customer_id)).first()
+    given = {"user_id": someone_else, **{k: v for k, v in call.items() if k != "order_id"}}
+    assert repaired_account_call(db, "p3", "modify_user_address", given, []) == given  # the tool refuses it
+    made_up = dict(given, user_id="jane_doe_1234")
+    assert repaired_account_call(db, "p3", "modify_user_address", made_up, [])["user_id"] == customer_id
 
 
 def test_an_order_moved_to_its_own_address_goes_to_the_profile_address(db):
@@ -83,6 +87,11 @@ def test_an_order_moved_to_its_own_address_goes_to_the_profile_address(db):
     _bound(db, "p4", customer_id)
     fixed = repaired_account_call(db, "p4", "modify_pending_order_address", {"order_id": order_id, **same}, [])
     assert fixed == {"order_id": order_id, **profile}
+    garbled = {"order_id": order_id, **same, "state": "USA", "zip": "82"}  # copied, two fields garbled
+    said = ["Please send it to the address on my profile, not the current one"]
+    assert repaired_account_call(db, "p4", "modify_pending_order_address", garbled, said) == fixed
+    corrected = {"order_id": order_id, **same, "zip": "99999"}  # the shopper fixes the zip code they typed
+    assert repaired_account_call(db, "p4", "modify_pending_order_address", corrected, ["the zip is 99999"]) == corrected
     _bound(db, "p5", other)
     untouched = {"order_id": order_id, **same}
     assert repaired_account_call(db, "p5", "modify_pending_order_address", untouched, []) == untouched

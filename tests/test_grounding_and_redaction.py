@@ -53,6 +53,13 @@ def test_stream_releases_only_grounded_words():
 def test_language_detection():
     assert detect_language("我想取消订单 #W1234567") == "zh" and detect_language("cancel #W1234567") == "en"
     assert detect_language("12345", default="zh") == "zh"
+    # What is copied (an email, an address) is not what the shopper writes in.
+    assert detect_language("我的邮箱是 olivia.sanchez1894@example.com") == "zh"
+    assert detect_language("olivia.sanchez1894@example.com", default="zh") == "zh"
+    address = "请送到 77 Orchard Row, Apt 12B, Albany, NY 12207, USA"
+    assert detect_language(address, default="zh") == "zh"
+    assert detect_language("ok", default="zh") == "zh" and detect_language("yes please", default="zh") == "zh"
+    assert detect_language("Sorry, can we continue in English?", default="zh") == "en"
 
 
 def test_redaction_of_logs(caplog):

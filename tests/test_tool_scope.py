@@ -192,11 +192,29 @@ def test_address_fields_are_copied_from_the_conversation():
                "country": "USA", "zip": "85710"}
     assert repaired_arguments("modify_pending_order_address", garbled, said) == garbled | {
         "address1": "9 Quarry Road", "city": "Tucson", "zip": "85701"}
+    shifted = garbled | {"address1": "9", "address2": "Tucson", "city": "USA", "state": "USA"}  # pieces misplaced
+    assert repaired_arguments("modify_pending_order_address", shifted, said) == garbled | {
+        "address1": "9 Quarry Road", "city": "Tucson", "zip": "85701"}
     profile = {"user_id": "u", "address1": "570 Main Street", "address2": "", "city": "Chicago", "state": "IL",
                "country": "USA", "zip": "60627"}
     assert repaired_arguments("modify_user_address", profile, said) == profile  # the profile's own values stay
     invented = profile | {"address1": "123 Elm Street", "city": "Austin"}
-    assert repaired_arguments("modify_user_address", invented, said) == invented  # nothing close: left to the tools
+    typed = {"address1": "9 Quarry Road", "address2": "Unit 3", "city": "Tucson", "state": "AZ", "zip": "85701"}
+    assert repaired_arguments("modify_user_address", invented, said) == invented | typed  # the one address typed
+    assert repaired_arguments("modify_user_address", invented, said[1:]) == invented  # none typed: left to the tools
+
+
+def test_a_full_address_the_shopper_typed_is_read_in_code():
+    from assistant.dialogue.typed_address import the_typed_address, typed_addresses
+
+    assert typed_addresses("请把账户上的地址改成 41 Juniper Court, Madison, WI 53703, USA。") == [{
+        "address1": "41 Juniper Court", "address2": "", "city": "Madison", "state": "WI", "country": "USA",
+        "zip": "53703"}]
+    assert typed_addresses("12 Main St, Suite 4, Austin, TX, 78701")[0]["address2"] == "Suite 4"
+    assert typed_addresses("my zip is 12345 and my order is #W1234567") == []
+    two = ["ship it to 1 Oak St, Austin, TX 78701", "or maybe 2 Elm St, Dallas, TX 75201"]
+    assert the_typed_address(two, "") is None  # which one is meant is the shopper's to say
+    assert the_typed_address(two[:1], '{"address1": "1 Oak St"}') is None  # the address it has already
 
 
 def test_a_made_up_tool_name_becomes_the_known_tool_its_arguments_fit():

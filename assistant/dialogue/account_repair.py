@@ -1,14 +1,15 @@
 """Account arguments set right from the conversation's own customer, before the call is proposed.
 
-- A tool that needs the customer's id (`modify_user_address`, `list_user_orders`) and was called without one gets
-  the id of the customer this conversation identified: the only one it may touch anyway.
+- A tool that needs the customer's id (`modify_user_address`, `list_user_orders`) and was called without it, or
+  with the id of no customer (made up: "jane_doe_1234"), gets the id of the customer this conversation identified:
+  the only one it may touch anyway.
 - A payment method the shopper did not ask for becomes the one they named. A small model copies the order's
   current method into a payment change (which must differ), or refunds to the gift card when the shopper asked for
   the card they paid with. A method id the model made up becomes the one the order was paid with. Only this
   customer's methods are read; the shopper still confirms the summary.
-- An order "moved" to the address it already has (the model copied the order's own address) goes to the address
-  on the customer's profile instead: the one other address kefu knows for certain, and what "my default address"
-  means.
+- An order "moved" to the address it already has (the model copied the order's own address, perhaps garbling a
+  field the shopper never typed) goes to the address on the customer's profile instead: the one other address kefu
+  knows for certain, and what "my default address" means.
 """
 
 from __future__ import annotations
@@ -63,9 +64,17 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
     return arguments
 
 
-def _same_address(arguments: dict, address: dict) -> bool:
-    return all(str(arguments.get(field) or "").strip().lower() == str(value or "").strip().lower()
-               for field, value in address.items())
+def _copied_address(arguments: dict, address: dict, said: str) -> bool:
+    """The order's own address again: the same street and city, and any other field changed only to something the
+    shopper never typed (a small model garbles the state or zip code it copies: "USA", "82")."""
+    def value(field: str, record: dict) -> str:
+        return str(record.get(field) or "").strip().lower()
+
+    if any(value(field, arguments) != value(field, address) for field in ("address1", "address2", "city")):
+        return False
+    typed = said.lower()
+    return not any(value(field, arguments) and value(field, arguments) in typed
+                   for field in address if value(field, arguments) != value(field, address))
 
 
 def repaired_account_call(db: Database, session_id: str, name: str, arguments: dict, said: list[str]) -> dict:
@@ -79,13 +88,15 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
         customer_id = conversation.customer_id if conversation is not None else None
         if customer_id is None:
             return arguments
-        if _needs_user_id(name) and not arguments.get("user_id"):
+        given = arguments.get("user_id")
+        # An id of no customer is made up; another customer's real id is kept, for the tool to refuse.
+        if _needs_user_id(name) and (not given or given != customer_id and session.get(Customer, str(given)) is None):
             # The order id it came with is the model reaching for another tool's arguments, not a hint.
             arguments = {k: v for k, v in dict(arguments, user_id=customer_id).items() if k in parameters_of(name)}
         customer = session.get(Customer, customer_id)
         order = session.get(Order, str(arguments.get("order_id", "")))
         own = order is not None and order.customer_id == customer_id
-        if name == ORDER_ADDRESS and own and _same_address(arguments, address_record(order)):
+        if name == ORDER_ADDRESS and own and _copied_address(arguments, address_record(order), " ".join(said)):
             return dict(arguments, **address_record(customer))
         if "payment_method_id" not in arguments:
             return arguments

@@ -3,8 +3,9 @@
 - Identification values come from what the shopper typed. A 135M model sometimes garbles a long email while
   copying it (an extra digit, a run of repeated characters); a value the shopper never typed is replaced by the
   closest one they did. This never widens access: the ToolRunner still looks the customer up by that value.
-- Address fields come from the conversation: a street, city, state or zip code that is neither in what the shopper
-  typed nor in a tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
+- Address fields come from the conversation: the one new address the shopper typed in full (`typed_address`) is
+  taken as typed; otherwise a street, city, state or zip code that is neither in what the shopper typed nor in a
+  tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - Item ids of a return, exchange or item change come from the order itself (`item_repair`), and an item swap runs
   under the tool its order's status takes (a delivered order's items are exchanged, a pending one's modified).
@@ -31,6 +32,7 @@ from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
 from assistant.dialogue.item_repair import repaired_item_call
 from assistant.dialogue.model_tools import is_write, parameters_of, required_of
+from assistant.dialogue.typed_address import the_typed_address
 from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ALL_TOOLS
 
@@ -55,6 +57,12 @@ def _pieces(texts: list[str]) -> list[str]:
 
 
 def _repaired_address(arguments: dict, messages: list[BaseMessage]) -> dict:
+    said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+    known = " ".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
+    # A call that copies an address the tools returned (the profile's) is the model's choice, not a garbled copy.
+    copies_known = str(arguments.get("address1") or "").strip().lower() in known.lower()
+    if not copies_known and (typed := the_typed_address(said, known)):
+        return dict(arguments, **typed)
     texts = [str(m.content) for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
     seen = " ".join(texts).lower()
     candidates, fixed = None, dict(arguments)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# An email, a link, an order id or a street number is copied, not written: it says nothing of the language.
+_COPIED = re.compile(r"\S+@\S+|https?://\S+|\S*[\d#@/]\S*")
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """'zh' when at least a fifth of the letters are Chinese characters, else 'en' (or `default` for no letters)."""
-    letters = sum(ch.isalpha() for ch in text)
+    """'zh' when at least a fifth of the written letters are Chinese characters, else 'en'; `default` (the
+    conversation's language so far) when only copied things (an email, an id) carry letters. A Chinese
+    conversation stays Chinese while its messages hold Chinese words, even around an English address."""
+    written = _COPIED.sub(" ", text)
+    letters = sum(ch.isalpha() for ch in written)
     if not letters:
         return default
-    return "zh" if len(_CJK.findall(text)) / letters >= 0.2 else "en"
+    chinese = len(_CJK.findall(written))
+    if chinese and default == "zh" or not chinese and len(written.split()) <= 2:
+        return default  # "ok", "yes please": too little to change the conversation's language
+    return "zh" if chinese / letters >= 0.2 else "en"
