@@ -60,7 +60,8 @@ def _repaired_address(arguments: dict, messages: list[BaseMessage]) -> dict:
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
     known = " ".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
     # A call that copies an address the tools returned (the profile's) is the model's choice, not a garbled copy.
-    copies_known = str(arguments.get("address1") or "").strip().lower() in known.lower()
+    street = str(arguments.get("address1") or "").strip().lower()
+    copies_known = bool(street) and f'"{street}"' in known.lower()  # a whole value of a tool's JSON
     if not copies_known and (typed := the_typed_address(said, known)):
         return dict(arguments, **typed)
     texts = [str(m.content) for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
