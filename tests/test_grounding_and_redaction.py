@@ -55,6 +55,8 @@ def test_language_detection():
     assert detect_language("12345", default="zh") == "zh"
     # What is copied (an email, an address) is not what the shopper writes in.
     assert detect_language("我的邮箱是 olivia.sanchez1894@example.com") == "zh"
+    assert detect_language("我的邮箱是olivia.sanchez1894@example.com") == "zh"
+    assert detect_language("想买一个保温的杯子，上班路上用，30块以内") == "zh"  # no spaces: the number alone is copied
     assert detect_language("olivia.sanchez1894@example.com", default="zh") == "zh"
     address = "请送到 77 Orchard Row, Apt 12B, Albany, NY 12207, USA"
     assert detect_language(address, default="zh") == "zh"

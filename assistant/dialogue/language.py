@@ -6,7 +6,8 @@ import re
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # An email, a link, an order id or a street number is copied, not written: it says nothing of the language.
-_COPIED = re.compile(r"\S+@\S+|https?://\S+|\S*[\d#@/]\S*")
+# Only ASCII runs: Chinese has no spaces, so a run of any characters would take a whole sentence with its "30块".
+_COPIED = re.compile(r"[!-~]*[\d#@/][!-~]*")
 
 
 def detect_language(text: str, default: str = "en") -> str:
