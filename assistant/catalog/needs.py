@@ -155,7 +155,8 @@ def read_need(text: str, translate: Callable[[str], str | None] | None = None) -
     words, missed = glossary_words(priced) if language == "zh" else (WORD.findall(priced), [])
     # The glossary knows most shopping words; the model is asked (seconds) only about a request it leaves unread.
     if missed and translate and (english := english_translation(translate, text)) and not REPLY.search(english):
-        words += [w for w in WORD.findall(_without_prices(english)) if w.lower() not in {x.lower() for x in words}]
+        known = {w.lower() for w in words}
+        words += [w for w in WORD.findall(_without_prices(english)) if w.lower() not in known]
     query = " ".join(words)
     content = [w for w in query.lower().split() if w not in GENERIC and not w.isdigit() or w.isdigit() and len(w) >= 2]
     content = [w for w in content if w not in {"cheap", "cheapest", "budget", "affordable"}]
