@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from assistant.db import Customer, Order
-from assistant.dialogue.account_repair import repaired_account_call
+from assistant.dialogue.account_repair import order_that_fits, repaired_account_call
 from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ToolRunner
 
@@ -92,6 +92,12 @@ def test_an_order_moved_to_its_own_address_goes_to_the_profile_address(db):
     assert repaired_account_call(db, "p4", "modify_pending_order_address", garbled, said) == fixed
     corrected = {"order_id": order_id, **same, "zip": "99999"}  # the shopper fixes the zip code they typed
     assert repaired_account_call(db, "p4", "modify_pending_order_address", corrected, ["the zip is 99999"]) == corrected
+    typed = ["Please send the order to my new place at 9 Quarry Road, Unit 3, Tucson, AZ 85701, USA."]
+    moved = repaired_account_call(db, "p4", "modify_pending_order_address", {"order_id": order_id, **same}, typed)
+    assert moved == {"order_id": order_id, "address1": "9 Quarry Road", "address2": "Unit 3", "city": "Tucson",
+                     "state": "AZ", "country": "USA", "zip": "85701"}
+    mixed = {"order_id": order_id, **same, "city": "Tucson", "state": "AZ", "zip": "85701"}  # old street, new city
+    assert repaired_account_call(db, "p4", "modify_pending_order_address", mixed, typed) == moved
     _bound(db, "p5", other)
     untouched = {"order_id": order_id, **same}
     assert repaired_account_call(db, "p5", "modify_pending_order_address", untouched, []) == untouched
@@ -114,3 +120,23 @@ def test_a_method_typed_by_its_id_is_named():
     gift = SimpleNamespace(id="gift_card_2", source="gift_card", brand=None, last_four=None)
     assert named_methods([card, gift], "Refund to gift_card_2 please, not my credit card") == [gift]
     assert named_methods([card, gift], "the visa one") == [card]
+
+
+def test_a_change_carried_over_to_an_order_it_cannot_apply_to_goes_to_the_order_looked_up_last(db):
+    with db.session() as session:
+        customer = next(c for c in session.scalars(select(Customer))
+                        if {"pending", "delivered"} <= {o.status for o in c.orders})
+        pending = next(o.id for o in customer.orders if o.status == "pending")
+        delivered = next(o.id for o in customer.orders if o.status == "delivered")
+        other = session.scalars(select(Order.id).where(Order.customer_id != customer.id,
+                                                       Order.status == "delivered")).first()
+        customer_id = customer.id
+    _bound(db, "p6", customer_id)
+    call = {"order_id": pending, "item_ids": ["1"], "payment_method_id": "x"}
+    moved = order_that_fits(db, "p6", "return_delivered_order_items", call, [pending, delivered])
+    assert moved == dict(call, order_id=delivered)
+    unfit = order_that_fits(db, "p6", "return_delivered_order_items", call, [delivered, pending])
+    assert unfit == call  # the order looked up last cannot be returned either
+    assert order_that_fits(db, "p6", "cancel_pending_order", {"order_id": pending}, [delivered]) == {
+        "order_id": pending}  # the named order allows it
+    assert order_that_fits(db, "p6", "return_delivered_order_items", call, [pending, other]) == call  # not theirs

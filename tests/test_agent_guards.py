@@ -7,6 +7,7 @@ import openai
 from langchain_core.messages import AIMessage
 
 from assistant.dialogue.events import event_counts
+from assistant.dialogue.guards import echoed
 from assistant.evaluation.scripted_model import call
 from tests.agent_helpers import email_of, scripted_agent, stored, tickets
 from tests.conftest import find_order
@@ -39,6 +40,32 @@ def test_verifier_falls_back_after_repeated_blocks_and_never_invents(db, tmp_pat
     reply = agent.respond("s1", f"Can I change the address of {order_id}? {email_of(db, customer_id)}")
     assert "couldn't verify" in reply.text and "999999999999" not in reply.text
     assert event_counts(db, "s1") == {"verifier_block": 3, "verifier_fallback": 1}
+
+
+def test_a_reply_that_echoes_the_question_is_retried_then_asks_for_identification(db, tmp_path):
+    question = "请告诉我已经发出的那单的快递单号。"
+    agent, model = scripted_agent(db, tmp_path, ["没问题。" + question] * 3)
+    reply = agent.respond("s1", question)
+    assert reply.text == "我可以帮您查询。请先告诉我您的邮箱地址，或者您的姓名和邮编，以便查找您的账户。"
+    assert event_counts(db, "s1") == {"echo_block": 3}
+    assert "repeated the customer's message" in model.prompts[-1][-1].content
+    assert not echoed("I'll send it to 9 Quarry Road, Tucson, AZ 85701.", "9 Quarry Road, Tucson, AZ 85701")
+    assert not echoed("Our return window is 30 days.", "What is your return window?")
+    assert echoed("What is your return window?", "what is your return window")
+
+
+def test_a_refusal_of_a_change_that_fits_is_retried_once_with_the_tool_named(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    sorry = "I'm sorry, I can't access your account."
+    agent, model = scripted_agent(db, tmp_path, [*_login_and_lookup(db, order_id, customer_id), sorry, sorry])
+    reply = agent.respond("s1", f"Please cancel {order_id}, I no longer need it. {email_of(db, customer_id)}")
+    nudge = model.prompts[-1][-1]
+    assert nudge.type == "system" and "cancel_pending_order" in nudge.content
+    assert reply.text == sorry  # the second refusal is the model's answer
+    assert event_counts(db, "s1")["refusal_retried"] == 1
+    agent, model = scripted_agent(db, tmp_path, [sorry])
+    assert agent.respond("s2", "Can you give me a discount?").text == sorry  # nothing fits: no retry
+    assert len(model.prompts) == 1
 
 
 def test_malformed_calls_are_retried_then_handed_off_with_a_summary(db, tmp_path):

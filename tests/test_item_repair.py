@@ -40,6 +40,8 @@ def test_a_price_superlative_orders_by_price_and_unrelated_words_match_nothing()
     assert ranked_variants(CURRENT, 20, SHIRTS, "whichever is cheapest")[0].price == 19
     assert ranked_variants(CURRENT, 20, SHIRTS, "the most expensive one")[0].price == 25
     assert ranked_variants(CURRENT, 20, SHIRTS, "I do not know any more about it") == []
+    recent = ranked_variants(CURRENT, 20, SHIRTS, "the shirt from my most recent order, the same but in black")
+    assert recent[0].options["size"] == "S"  # "most recent" asks for no bigger size: the nearest price decides
 
 
 def test_each_item_gets_the_words_said_about_it():
@@ -152,6 +154,9 @@ def test_ids_that_mean_no_item_become_the_items_the_shopper_named():
     unsure = "I want to return an air purifier and a vacuum cleaner, the bagless one"
     assert repaired_item_ids(["9502127"], lines, {}, unsure) == ["9502127"]
     assert repaired_item_ids(["3333333333"], lines, {}, said) == ["3333333333"]  # a real id is kept as given
+    umbrella = "Please send back the patio umbrella from that order"
+    assert repaired_item_ids(["3333333333"], lines, {}, umbrella) == ["4444444444"]  # the purifier was never named
+    assert repaired_item_ids(["3333333333"], lines, {}, "send it back") == ["3333333333"]
 
 
 def test_an_item_swap_runs_under_the_tool_its_orders_status_takes(db):

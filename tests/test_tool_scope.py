@@ -123,6 +123,17 @@ def test_identification_values_come_from_what_the_shopper_typed():
         "item_ids": ["1234567890"]}
 
 
+@pytest.mark.parametrize(("said", "reason"), [
+    ("Cancel #W1234567, I hit the buy button by accident", "ordered by mistake"),
+    ("请取消这个订单，我买错颜色了", "ordered by mistake"),
+    ("Cancel #W1234567, I don't need it anymore", "no longer needed"),
+    ("没错，帮我取消，用不上了", "no longer needed"),  # "没错" is "that's right", not a mistake
+])
+def test_a_cancellation_said_to_be_a_mistake_gets_that_reason(said, reason):
+    call = {"order_id": "#W1234567", "reason": "no longer needed"}
+    assert repaired_arguments("cancel_pending_order", call, [HumanMessage(said)])["reason"] == reason
+
+
 def test_calls_drop_arguments_no_tool_takes_but_a_write_keeps_those_of_another_write():
     assert repaired_arguments("track_shipment", {"order_id": "#W1", "item_ids": ["1"]}, []) == {"order_id": "#W1"}
     write = {"order_id": "#W1", "item_ids": ["1"]}

@@ -72,7 +72,7 @@ def run(
     from rich.progress import Progress
 
     from assistant.config import get_settings
-    from assistant.evaluation.runner import run_eval, summarize, write_results
+    from assistant.evaluation.runner import append_result, run_eval, summarize, write_results
     from assistant.evaluation.shops import shop_template
     from assistant.evaluation.tasks import load_tasks
 
@@ -88,7 +88,7 @@ def run(
     with Progress(transient=True, disable=as_json) as bar:
         job = bar.add_task(f"{len(selected)} tasks × {trials}", total=len(selected) * trials)
         results = run_eval(selected, trials, template, out / "work", make_agent, make_user, concurrency=concurrency,
-                           progress=lambda _r: bar.advance(job))
+                           progress=lambda r: (bar.advance(job), append_result(r, out)))
     summary = summarize(results, trials)
     write_results(results, summary, out)
     if as_json:

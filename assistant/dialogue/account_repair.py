@@ -8,8 +8,12 @@
   the card they paid with. A method id the model made up becomes the one the order was paid with. Only this
   customer's methods are read; the shopper still confirms the summary.
 - An order "moved" to the address it already has (the model copied the order's own address, perhaps garbling a
-  field the shopper never typed) goes to the address on the customer's profile instead: the one other address kefu
-  knows for certain, and what "my default address" means.
+  field the shopper never typed) goes to the one new address the shopper typed in full, if there is one, and
+  otherwise to the address on the customer's profile: the one other address kefu knows for certain, and what
+  "my default address" means.
+- A change to an order whose status it cannot apply to (a return on the order just cancelled), named while the
+  order looked up last is of the status it needs, goes to that order: the model carried the previous request's
+  order id over to the next one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 
 from assistant.db import Conversation, Customer, Database, Order, PaymentMethod
 from assistant.dialogue.model_tools import parameters_of, required_of
+from assistant.dialogue.typed_address import the_typed_address
 from assistant.shop.records import address_record
 from assistant.tools import ALL_TOOLS
 
@@ -25,6 +30,27 @@ PAYMENT_CHANGE = "modify_pending_order_payment"
 ORDER_ADDRESS = "modify_pending_order_address"
 _KIND_NAMES = {"gift_card": ("gift card", "giftcard", "礼品卡", "购物卡"), "paypal": ("paypal", "贝宝"),
                "credit_card": ("credit card", "debit card", "信用卡", "银行卡")}
+
+
+NEEDED_STATUS = {"return_delivered_order_items": "delivered", "exchange_delivered_order_items": "delivered",
+                 "cancel_pending_order": "pending", "modify_pending_order_items": "pending",
+                 ORDER_ADDRESS: "pending", PAYMENT_CHANGE: "pending"}
+
+
+def order_that_fits(db: Database, session_id: str, name: str, arguments: dict, looked_up: list[str]) -> dict:
+    """The call on the order looked up last (`looked_up`: order ids in lookup order) instead of the one it names,
+    when that one's status does not allow the change and the last one's does; both the conversation's own."""
+    needed, latest = NEEDED_STATUS.get(name), looked_up[-1] if looked_up else None
+    if not needed or not isinstance(arguments, dict) or latest in (None, arguments.get("order_id")):
+        return arguments
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        named, last = session.get(Order, str(arguments.get("order_id"))), session.get(Order, latest)
+        owner = conversation.customer_id if conversation is not None else None
+        if (owner is None or named is None or last is None or {named.customer_id, last.customer_id} != {owner}
+                or named.status.startswith(needed) or not last.status.startswith(needed)):
+            return arguments
+    return dict(arguments, order_id=latest)
 
 
 def _needs_user_id(name: str) -> bool:
@@ -64,6 +90,10 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
     return arguments
 
 
+def _street(record: dict) -> str:
+    return str(record.get("address1") or "").strip().lower()
+
+
 def _copied_address(arguments: dict, address: dict, said: str) -> bool:
     """The order's own address again: the same street and city, and any other field changed only to something the
     shopper never typed (a small model garbles the state or zip code it copies: "USA", "82")."""
@@ -96,8 +126,14 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
         customer = session.get(Customer, customer_id)
         order = session.get(Order, str(arguments.get("order_id", "")))
         own = order is not None and order.customer_id == customer_id
-        if name == ORDER_ADDRESS and own and _copied_address(arguments, address_record(order), " ".join(said)):
-            return dict(arguments, **address_record(customer))
+        if name == ORDER_ADDRESS and own:
+            current, profile = address_record(order), address_record(customer)
+            typed = the_typed_address(said, " ".join(str(v) for v in (*current.values(), *profile.values())))
+            # The order's own street beside a new address typed in full: the model mixed the two.
+            if typed and _street(arguments) == _street(current):
+                return dict(arguments, **typed)
+            if _copied_address(arguments, current, " ".join(said)):
+                return dict(arguments, **profile)
         if "payment_method_id" not in arguments:
             return arguments
         methods = list(customer.payment_methods)

@@ -16,6 +16,8 @@
 - A made-up tool name becomes the closest known one whose required arguments the call has.
 - A return given new items becomes the exchange the shopper asked for, or else drops them.
 - The customer id and payment method come from the conversation's own customer (`account_repair`).
+- A cancellation the shopper says was a mistake ("I clicked buy by accident", "下错单了") gives that reason, not
+  "no longer needed": the model picks the first value it was shown.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import re
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from assistant.dialogue.account_repair import repaired_account_call
+from assistant.dialogue.account_repair import order_that_fits, repaired_account_call
 from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
@@ -43,6 +45,11 @@ _PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
 CLOSE_ENOUGH = 0.7
 SIMILAR_NAME = 0.6
 EXCHANGE = "exchange_delivered_order_items"
+CANCEL = "cancel_pending_order"
+MISTAKE = re.compile(r"\b(mistaken(ly)?|mistake|accident(al(ly)?)?|by error|in error|erroneous(ly)?"
+                     r"|wrong (item|size|colou?r|one|thing|product|order)|unintentional(ly)?"
+                     r"|(did ?n[o']t|never) (mean|intend|want) to|misclick(ed)?|duplicate)\b"
+                     r"|[点下买弄选搞按拍]错|错单|误[点下购买拍操]|不小心|无意|手滑|重复下单", re.IGNORECASE)
 
 
 def _pieces(texts: list[str]) -> list[str]:
@@ -132,6 +139,9 @@ def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) 
         arguments = {key: value for key, value in arguments.items() if key in known}
     if name in ADDRESS_TOOLS:
         return _repaired_address(arguments, messages)
+    if name == CANCEL and arguments.get("reason") == "no longer needed":
+        if any(MISTAKE.search(str(m.content)) for m in messages if isinstance(m, HumanMessage)):
+            return dict(arguments, reason="ordered by mistake")
     patterns = FIELDS.get(name)
     if not patterns:
         return arguments
@@ -158,11 +168,15 @@ class ArgumentRepairMiddleware(AgentMiddleware):
             return None
         session_id = runtime.context.session_id
         calls, said = [], [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+        looked_up = ["#" + found.group(1) for m in messages if isinstance(m, ToolMessage)
+                     and m.name == "get_order_details" and m.status != "error"
+                     and (found := ORDER_ID.search(str(m.content)))]  # a record starts with its own order id
         for call in draft.tool_calls:
             name, arguments = untangled_write(repaired_name(call["name"], call.get("args") or {}),
                                               call.get("args") or {}, said)
-            name, arguments = repaired_item_call(self.db, session_id, name,
-                                                 repaired_arguments(name, arguments, messages), messages)
+            arguments = order_that_fits(self.db, session_id, name, repaired_arguments(name, arguments, messages),
+                                        looked_up)
+            name, arguments = repaired_item_call(self.db, session_id, name, arguments, messages)
             calls.append(call | {"name": name, "args": repaired_account_call(self.db, session_id, name, arguments,
                                                                              said)})
         if calls == draft.tool_calls:

@@ -1,7 +1,9 @@
-"""Checks on every model output: malformed tool calls, one write at a time, and grounded replies with sources."""
+"""Checks on every model output: malformed tool calls, one write at a time, no echo of the shopper's own words, and
+grounded replies with sources."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 
@@ -12,6 +14,7 @@ from assistant.db import Database
 from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
 from assistant.dialogue.grounding import Catalog, Evidence, unverified
+from assistant.dialogue.identify_first import has_customer
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
@@ -46,6 +49,21 @@ def malformed(message: AIMessage) -> str | None:
     if not message.tool_calls and not text.strip():
         return "the reply was empty"
     return None
+
+
+_SPACE_AND_MARKS = re.compile(r"[\s\W_]+")
+ECHO_MIN_CHARS, ECHO_RATIO = 8, 0.85
+
+
+def echoed(text: str, said: str) -> bool:
+    """Whether the reply repeats the shopper's latest message back instead of answering it: nearly the message, or
+    the message whole with little around it. A message with data in it (digits, an email) is left out: a reply
+    rightly reads an address or an order number back."""
+    reply_, message = (_SPACE_AND_MARKS.sub("", t).lower() for t in (text, said))
+    if len(message) < ECHO_MIN_CHARS or re.search(r"[\d@]", said):
+        return False
+    return (message in reply_ and len(reply_) <= 1.5 * len(message)
+            or difflib.SequenceMatcher(None, reply_, message).ratio() >= ECHO_RATIO)
 
 
 def with_sources(text: str, turn) -> tuple[str, list[dict]]:
@@ -90,6 +108,15 @@ class OutputGuardMiddleware(AgentMiddleware):
                 return {"messages": [draft.model_copy(update={"tool_calls": writes[:1]})]}
             return None
         text = defuse(str(draft.content)).strip()
+        said = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+        if echoed(text, said):
+            record_event(self.db, ctx.session_id, "echo_block", retry=retries < self.max_retries)
+            if retries >= self.max_retries:
+                key = "rephrase" if has_customer(self.db, ctx.session_id) else "identify"
+                return {"messages": [RemoveMessage(id=draft.id), canned(reply(key, ctx.language))], "jump_to": "end"}
+            nudge = ("Your draft repeated the customer's message instead of answering it. Answer it, or ask for what "
+                     "you need: an order is looked up only after the customer gives an email, or a name and zip code.")
+            return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
         started = time.perf_counter()
         missing = unverified(text, evidence_of(messages, catalog_of(self.db)))
         ctx.timings["verifier"] += time.perf_counter() - started
@@ -107,6 +134,7 @@ class OutputGuardMiddleware(AgentMiddleware):
             kwargs = dict(draft.additional_kwargs) | ({"citations": citations} if citations else {})
             return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}
         return None
+
 
 
 class LanguageMiddleware(AgentMiddleware):

@@ -41,6 +41,13 @@ def identification_call(text: str) -> tuple[str, dict] | None:
     return None
 
 
+def has_customer(db: Database, session_id: str) -> bool:
+    """Whether the conversation is authenticated as a customer by now."""
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        return conversation is not None and conversation.customer_id is not None
+
+
 def not_identified(message) -> bool:
     """An identification that found no one (not one refused for too many attempts)."""
     return (isinstance(message, ToolMessage) and message.name in IDENTIFY and message.status == "error"
@@ -78,7 +85,7 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         found = identification_call(text)
         if found is None and self.policy.mode == "code" and (code := CODE.search(text)):
             found = (VERIFY, {"code": code.group(1)})
-        if found is None or self._identified(ctx.session_id):
+        if found is None or has_customer(self.db, ctx.session_id):
             return None
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language, identity=self.policy)
         step = own_step(runner, ctx, *found)
@@ -93,10 +100,6 @@ class IdentifyFirstMiddleware(AgentMiddleware):
             step["jump_to"] = "end"
         return step
 
-    def _identified(self, session_id: str) -> bool:
-        with self.db.session() as session:
-            conversation = session.get(Conversation, session_id)
-            return conversation is not None and conversation.customer_id is not None
 
 
 def _reply_key(name: str, result: ToolMessage) -> str | None:

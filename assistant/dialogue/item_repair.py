@@ -86,15 +86,19 @@ def _own_values(line: OrderItem, same: list[OrderItem]) -> set[str]:
 def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "") -> list:
     """Each value as the order's item id it means; values that are all options of one item become that item; values
     none of which means an item (the order number copied as an item id), or none at all, become the order's items
-    the shopper typed the ids of, or else named."""
+    the shopper typed the ids of, or else named; and items none of which the shopper named, when they named others,
+    become the ones they named."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
+    named = named_items(lines, said) if said else []
+    if values and not unresolved and named and not set(resolved) & set(named):
+        return named  # real items of the order, but none the shopper spoke of, while they named others
     if len(unresolved) == len(values):  # none means an item, or none was given
         if unresolved and (item := _by_options(unresolved, lines)):
             return [item]
         typed = [line.item_id for line in lines if line.item_id in set(ITEM_ID.findall(said))]
-        if named := typed or named_items(lines, said):
-            return named
+        if picked := typed or named:
+            return picked
     return [r if r is not None else v for v, r in zip(values, resolved)]
 
 

@@ -25,6 +25,7 @@ from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.order_finder import OrderFinderMiddleware
 from assistant.dialogue.purchase_advice import PurchaseAdviceMiddleware
+from assistant.dialogue.refusal import RefusalNudgeMiddleware
 from assistant.dialogue.shopping_first import ShoppingFirstMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
@@ -77,7 +78,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries),
-        *([ArgumentRepairMiddleware(db)] if aids else []),
+        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
         *([ToolScopeMiddleware(db)] if aids else []),  # reads the whole conversation: outside the budget's trimming

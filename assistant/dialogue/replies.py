@@ -95,6 +95,16 @@ TEXTS: dict[str, dict[str, str]] = {
               "look it up?",
         "zh": "抱歉，我无法从您的记录中核实这些信息。请告诉我您指的是哪个订单，我来为您查询。",
     },
+    "identify": {
+        "en": "I can look into that for you. First, please give me your email address, or your first name, last "
+              "name and zip code, so I can find your account.",
+        "zh": "我可以帮您查询。请先告诉我您的邮箱地址，或者您的姓名和邮编，以便查找您的账户。",
+    },
+    "rephrase": {
+        "en": "Sorry, I didn't quite follow. Could you tell me which order it is about and what you would like me to "
+              "do?",
+        "zh": "抱歉，我没太明白。请告诉我是哪个订单，以及您希望我做什么？",
+    },
     "waiting": {
         "en": "A colleague has your conversation and will reply here shortly.",
         "zh": "人工客服同事正在处理您的对话，会尽快在这里回复您。",

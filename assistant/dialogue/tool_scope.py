@@ -115,7 +115,7 @@ def _identified_as(messages: list[BaseMessage]) -> str | None:
     return str(found[-1].content) if found else None
 
 
-def _identified(runtime) -> bool:
+def identified(runtime) -> bool:
     return getattr(getattr(runtime, "context", None), "customer_id", None) is not None
 
 
@@ -142,7 +142,7 @@ class ToolScopeMiddleware(AgentMiddleware):
         # The conversation as it stands, not the request's copy: context editing clears old tool results there,
         # and a cleared lookup must not make its order look unseen (which would offer every write).
         state = request.state if isinstance(request.state, dict) else {}
-        offered = offered_tools(state.get("messages") or request.messages, _identified(request.runtime),
+        offered = offered_tools(state.get("messages") or request.messages, identified(request.runtime),
                                 self._statuses(request.runtime))
         tools = [t for t in request.tools if getattr(t, "name", None) in offered]
         if tools:
@@ -157,7 +157,7 @@ class ToolScopeMiddleware(AgentMiddleware):
         messages = request.state.get("messages", []) if isinstance(request.state, dict) else []
         # Other reads are left to the ToolRunner's own checks: a lookup made alongside the identification must run.
         if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(
-                messages, _identified(request.runtime), self._statuses(request.runtime)):
+                messages, identified(request.runtime), self._statuses(request.runtime)):
             return handler(request)
         if (known := _identified_as(messages)) is not None and name in _identification_offered(
                 [str(m.content) for m in messages if isinstance(m, HumanMessage)]):

@@ -179,11 +179,22 @@ def summarize(results: list[Trial], trials: int) -> dict:
             "failures": dict(sorted(failures.items()))}
 
 
+PARTIAL = "transcripts.partial.jsonl"
+
+
+def append_result(result: Trial, out: Path) -> None:
+    """One finished conversation, kept as it ends so that an interrupted run loses nothing already run."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / PARTIAL).open("a") as f:
+        f.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+
+
 def write_results(results: list[Trial], summary: dict, out: Path) -> None:
     """transcripts.jsonl (every conversation and tool trace), summary.json and report.md under `out`."""
     from assistant.evaluation.report import markdown_report
 
     out.mkdir(parents=True, exist_ok=True)
+    (out / PARTIAL).unlink(missing_ok=True)
     with (out / "transcripts.jsonl").open("w") as f:
         for r in results:
             f.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")

@@ -20,8 +20,9 @@ _WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and",
 SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
           ("low", "medium", "high"), ("beginner", "intermediate", "expert"), ("basic", "professional"))
 SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large"}
-MOST = re.compile(r"\b(biggest|largest|longest|highest|maximum|max|most)\b|最大|最高|最长|最多")
-LEAST = re.compile(r"\b(smallest|shortest|lowest|minimum|min|fewest|least)\b|最小|最低|最短|最少")
+# "my most recent order" and "at least" say when and how many, not which way an option should go.
+MOST = re.compile(r"\b(biggest|largest|longest|highest|maximum|max|most(?! recent))\b|最大|最高|最长|最多")
+LEAST = re.compile(r"\b(smallest|shortest|lowest|minimum|min|fewest|(?<!at )least)\b|最小|最低|最短|最少")
 UP = re.compile(r"\b(bigger|larger|longer|higher|taller|brighter|(?<!any )(?<!no )more|greater|heavier|stronger"
                 r"|faster)\b|更大|大一|大点|更高|更亮|更长|更多|加大")
 DOWN = re.compile(r"\b(smaller|shorter|lower|less|dimmer|fewer|lighter|weaker|slower)\b"
