@@ -136,7 +136,6 @@ class OutputGuardMiddleware(AgentMiddleware):
         return None
 
 
-
 class LanguageMiddleware(AgentMiddleware):
     """Tells the model which language the shopper writes in, every call."""
 

@@ -101,7 +101,6 @@ class IdentifyFirstMiddleware(AgentMiddleware):
         return step
 
 
-
 def _reply_key(name: str, result: ToolMessage) -> str | None:
     """The canned reply that ends the turn after an identification step, if one does."""
     content = str(result.content)
