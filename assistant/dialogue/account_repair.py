@@ -90,21 +90,18 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
     return arguments
 
 
-def _street(record: dict) -> str:
-    return str(record.get("address1") or "").strip().lower()
+def _value(field: str, record: dict) -> str:
+    return str(record.get(field) or "").strip().lower()
 
 
 def _copied_address(arguments: dict, address: dict, said: str) -> bool:
     """The order's own address again: the same street and city, and any other field changed only to something the
     shopper never typed (a small model garbles the state or zip code it copies: "USA", "82")."""
-    def value(field: str, record: dict) -> str:
-        return str(record.get(field) or "").strip().lower()
-
-    if any(value(field, arguments) != value(field, address) for field in ("address1", "address2", "city")):
+    if any(_value(field, arguments) != _value(field, address) for field in ("address1", "address2", "city")):
         return False
     typed = said.lower()
-    return not any(value(field, arguments) and value(field, arguments) in typed
-                   for field in address if value(field, arguments) != value(field, address))
+    return not any(_value(field, arguments) and _value(field, arguments) in typed
+                   for field in address if _value(field, arguments) != _value(field, address))
 
 
 def repaired_account_call(db: Database, session_id: str, name: str, arguments: dict, said: list[str]) -> dict:
@@ -130,7 +127,7 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
             current, profile = address_record(order), address_record(customer)
             typed = the_typed_address(said, " ".join(str(v) for v in (*current.values(), *profile.values())))
             # The order's own street beside a new address typed in full: the model mixed the two.
-            if typed and _street(arguments) == _street(current):
+            if typed and _value("address1", arguments) == _value("address1", current):
                 return dict(arguments, **typed)
             if _copied_address(arguments, current, " ".join(said)):
                 return dict(arguments, **profile)

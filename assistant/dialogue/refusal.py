@@ -16,8 +16,7 @@ from langchain_core.messages import AIMessage, RemoveMessage, SystemMessage, Too
 from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import GUARD_NAME, this_turn
 from assistant.dialogue.model_tools import is_write
-from assistant.dialogue.order_status import order_statuses
-from assistant.dialogue.tool_scope import identified, offered_tools
+from assistant.dialogue.tool_scope import offered_now
 
 REFUSAL = re.compile(r"\b(sorry|unfortunately|apologi[sz]e)\b[^.!?]*\b(can ?not|can't|unable|not able|no access)\b"
                      r"|(抱歉|对不起|很遗憾|不好意思)[^。！？]*(无法|不能|没法|没有权限)", re.IGNORECASE)
@@ -50,8 +49,7 @@ class RefusalNudgeMiddleware(AgentMiddleware):
                 for m in turn):
             return None
         session_id = runtime.context.session_id
-        writes = sorted(name for name in offered_tools(messages, identified(runtime),
-                                                       order_statuses(self.db, session_id)) if is_write(name))
+        writes = sorted(name for name in offered_now(self.db, messages, runtime) if is_write(name))
         if not writes:
             return None
         record_event(self.db, session_id, "refusal_retried", tools=writes)

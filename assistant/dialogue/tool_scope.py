@@ -115,7 +115,7 @@ def _identified_as(messages: list[BaseMessage]) -> str | None:
     return str(found[-1].content) if found else None
 
 
-def identified(runtime) -> bool:
+def _identified(runtime) -> bool:
     return getattr(getattr(runtime, "context", None), "customer_id", None) is not None
 
 
@@ -127,6 +127,13 @@ WRITE_UNAVAILABLE = ("it does not fit the customer's request or the order's stat
                      "exchanged")
 
 
+def offered_now(db, messages: list[BaseMessage], runtime) -> set[str]:
+    """`offered_tools` for this conversation's messages, with its authentication and its orders' current statuses."""
+    session_id = getattr(getattr(runtime, "context", None), "session_id", None)
+    statuses = order_statuses(db, session_id) if db is not None and session_id else {}
+    return offered_tools(messages, _identified(runtime), statuses)
+
+
 class ToolScopeMiddleware(AgentMiddleware):
     """Offers the model only the tools that fit now, and answers a call to a write tool not offered with an error."""
 
@@ -134,16 +141,11 @@ class ToolScopeMiddleware(AgentMiddleware):
         super().__init__()
         self.db = db
 
-    def _statuses(self, runtime) -> dict[str, str]:
-        session_id = getattr(getattr(runtime, "context", None), "session_id", None)
-        return order_statuses(self.db, session_id) if self.db is not None and session_id else {}
-
     def wrap_model_call(self, request, handler):
         # The conversation as it stands, not the request's copy: context editing clears old tool results there,
         # and a cleared lookup must not make its order look unseen (which would offer every write).
         state = request.state if isinstance(request.state, dict) else {}
-        offered = offered_tools(state.get("messages") or request.messages, identified(request.runtime),
-                                self._statuses(request.runtime))
+        offered = offered_now(self.db, state.get("messages") or request.messages, request.runtime)
         tools = [t for t in request.tools if getattr(t, "name", None) in offered]
         if tools:
             return handler(request.override(tools=tools))
@@ -156,8 +158,7 @@ class ToolScopeMiddleware(AgentMiddleware):
         name = request.tool_call["name"]
         messages = request.state.get("messages", []) if isinstance(request.state, dict) else []
         # Other reads are left to the ToolRunner's own checks: a lookup made alongside the identification must run.
-        if (not is_write(name) and name not in IDENTIFY) or name in offered_tools(
-                messages, identified(request.runtime), self._statuses(request.runtime)):
+        if (not is_write(name) and name not in IDENTIFY) or name in offered_now(self.db, messages, request.runtime):
             return handler(request)
         if (known := _identified_as(messages)) is not None and name in _identification_offered(
                 [str(m.content) for m in messages if isinstance(m, HumanMessage)]):

@@ -182,11 +182,15 @@ def summarize(results: list[Trial], trials: int) -> dict:
 PARTIAL = "transcripts.partial.jsonl"
 
 
+def _line(result: Trial) -> str:
+    return json.dumps(asdict(result), ensure_ascii=False) + "\n"
+
+
 def append_result(result: Trial, out: Path) -> None:
     """One finished conversation, kept as it ends so that an interrupted run loses nothing already run."""
     out.mkdir(parents=True, exist_ok=True)
     with (out / PARTIAL).open("a") as f:
-        f.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+        f.write(_line(result))
 
 
 def write_results(results: list[Trial], summary: dict, out: Path) -> None:
@@ -196,7 +200,6 @@ def write_results(results: list[Trial], summary: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / PARTIAL).unlink(missing_ok=True)
     with (out / "transcripts.jsonl").open("w") as f:
-        for r in results:
-            f.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
+        f.writelines(_line(r) for r in results)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "report.md").write_text(markdown_report(results, summary))
