@@ -8,7 +8,8 @@ from langchain_core.messages import AIMessage
 from assistant.evaluation.scripted_model import call
 from assistant.db import PendingAction
 from assistant.evaluation.scoring import ungrounded_sent
-from tests.agent_helpers import audits, email_of, scripted_agent, stored
+from assistant.dialogue.events import event_counts
+from tests.agent_helpers import audits, count, email_of, scripted_agent, stored
 from tests.conftest import find_order, order_state
 
 
@@ -131,3 +132,19 @@ def test_a_change_that_fails_on_yes_says_why_in_the_shoppers_language(db, tmp_pa
         session.get(Order, order_id).status = "processed"
     failed = agent.respond("zh1", "是的")
     assert "订单已不是待处理状态，无法取消" in failed.text and audits(db, "zh1") == 0
+
+
+def test_the_change_a_shopper_just_said_no_to_is_not_proposed_again(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    steps = [*_cancel_steps(db, order_id, customer_id),
+             call("cancel_pending_order", order_id=order_id, reason="no longer needed"),
+             "What would you like to change instead?",
+             call("cancel_pending_order", order_id=order_id, reason="ordered by mistake")]
+    agent, _ = scripted_agent(db, tmp_path, steps)
+    first = agent.respond("s1", f"Cancel {order_id}, I no longer need it. {email_of(db, customer_id)}")
+    again = agent.respond("s1", "No, that's not it, I wanted something else")
+    assert again.text.startswith("What would you like to change instead?") and again.pending_action_id is None
+    assert count(db, PendingAction, conversation_id="s1") == 1 and audits(db, "s1") == 0
+    assert event_counts(db, "s1") == {"declined_change_reproposed": 1}
+    other = agent.respond("s1", "Cancel it because I ordered it by mistake")
+    assert other.pending_action_id not in (None, first.pending_action_id)

@@ -42,13 +42,16 @@ def test_verifier_falls_back_after_repeated_blocks_and_never_invents(db, tmp_pat
     assert event_counts(db, "s1") == {"verifier_block": 3, "verifier_fallback": 1}
 
 
-def test_a_reply_that_echoes_the_question_is_retried_then_asks_for_identification(db, tmp_path):
+def test_a_reply_that_echoes_the_question_is_retried_then_asks_for_identification_or_sign_in(db, tmp_path):
     question = "请告诉我已经发出的那单的快递单号。"
     agent, model = scripted_agent(db, tmp_path, ["没问题。" + question] * 3)
     reply = agent.respond("s1", question)
     assert reply.text == "我可以帮您查询。请先告诉我您的邮箱地址，或者您的姓名和邮编，以便查找您的账户。"
     assert event_counts(db, "s1") == {"echo_block": 3}
     assert "repeated the customer's message" in model.prompts[-1][-1].content
+    english = "Where is the order that already left the warehouse?"
+    signed, _ = scripted_agent(db, tmp_path / "signed", [english] * 3, identity="signed", identity_secret="s3cret")
+    assert "sign in to your account" in signed.respond("s2", english).text  # no email lookup in signed mode
     assert not echoed("I'll send it to 9 Quarry Road, Tucson, AZ 85701.", "9 Quarry Road, Tucson, AZ 85701")
     assert not echoed("Our return window is 30 days.", "What is your return window?")
     assert echoed("What is your return window?", "what is your return window")

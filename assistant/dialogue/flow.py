@@ -61,7 +61,8 @@ class ConversationGateMiddleware(AgentMiddleware):
             pending = session.scalars(select(PendingAction).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "pending")
                 .order_by(PendingAction.created_at.desc())).all()
-            pending = [(a.id, a.summary, set(ORDER_ID.findall(a.summary))) for a in pending]
+            pending = [(a.id, a.summary, set(ORDER_ID.findall(a.summary)), (a.tool_name, dict(a.arguments)))
+                       for a in pending]
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s)
         for action_id, *_ in pending[1:]:
             runner.decline(action_id, decided_by="superseded")
@@ -78,6 +79,7 @@ class ConversationGateMiddleware(AgentMiddleware):
             runner.decline(latest[0], decided_by="shopper")
             if reading.bare:
                 return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
+            ctx.declined = latest[3]
             return None
         ctx.kept_action_id = latest[0]
         return None
@@ -92,7 +94,7 @@ class ConversationGateMiddleware(AgentMiddleware):
 
     @staticmethod
     def _run(runner: ToolRunner, ctx, latest, confirmed_with: str) -> dict:
-        action_id, summary, _ = latest
+        action_id, summary, *_ = latest
         try:
             result = runner.confirm(action_id, decided_by="shopper", confirmed_with=confirmed_with)
         except ConfirmationError:

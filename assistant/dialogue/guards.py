@@ -80,9 +80,9 @@ def with_sources(text: str, turn) -> tuple[str, list[dict]]:
 class OutputGuardMiddleware(AgentMiddleware):
     """After the model: retry or hand off on malformed output, keep one write per step, block ungrounded replies."""
 
-    def __init__(self, db: Database, max_retries: int):
+    def __init__(self, db: Database, max_retries: int, signed: bool = False):
         super().__init__()
-        self.db, self.max_retries = db, max_retries
+        self.db, self.max_retries, self.signed = db, max_retries, signed
 
     @hook_config(can_jump_to=["model", "end"])
     def after_model(self, state, runtime) -> dict | None:
@@ -112,7 +112,8 @@ class OutputGuardMiddleware(AgentMiddleware):
         if echoed(text, said):
             record_event(self.db, ctx.session_id, "echo_block", retry=retries < self.max_retries)
             if retries >= self.max_retries:
-                key = "rephrase" if has_customer(self.db, ctx.session_id) else "identify"
+                key = ("rephrase" if has_customer(self.db, ctx.session_id) else "sign_in" if self.signed
+                       else "identify")
                 return {"messages": [RemoveMessage(id=draft.id), canned(reply(key, ctx.language))], "jump_to": "end"}
             nudge = ("Your draft repeated the customer's message instead of answering it. Answer it, or ask for what "
                      "you need: an order is looked up only after the customer gives an email, or a name and zip code.")

@@ -17,6 +17,7 @@ import re
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
+from assistant.dialogue.item_exclusion import all_but_excluded, excluded_items
 from assistant.tools.variant_match import item_texts, offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
@@ -87,10 +88,14 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
     """Each value as the order's item id it means; values that are all options of one item become that item; values
     none of which means an item (the order number copied as an item id), or none at all, become the order's items
     the shopper typed the ids of, or else named; and items none of which the shopper named, when they named others,
-    become the ones they named."""
+    become the ones they named. Items named only to be left out ("all but the pet bed") are never among them."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
-    named = named_items(lines, said) if said else []
+    left_out, rest = (excluded_items(lines, said), all_but_excluded(lines, said)) if said else (set(), None)
+    named = rest or [item for item in (named_items(lines, said) if said else []) if item not in left_out]
+    kept = rest or [item for item in resolved if item not in left_out] or named
+    if values and not unresolved and (rest or left_out & set(resolved)) and kept:
+        return kept  # "all but the pet bed": never the items left out, all the others when they asked for the rest
     if values and not unresolved and named and not set(resolved) & set(named):
         return named  # real items of the order, but none the shopper spoke of, while they named others
     if len(unresolved) == len(values):  # none means an item, or none was given

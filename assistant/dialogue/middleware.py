@@ -77,7 +77,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         *([OrderFinderMiddleware(db, ttl), VariantFinderMiddleware(db, ttl)] if aids else []),
         OrderAnswerMiddleware(),
         *first,
-        OutputGuardMiddleware(db, settings.max_guard_retries),
+        OutputGuardMiddleware(db, settings.max_guard_retries, signed=identity.mode == "signed"),
         *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),

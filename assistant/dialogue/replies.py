@@ -100,6 +100,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "name and zip code, so I can find your account.",
         "zh": "我可以帮您查询。请先告诉我您的邮箱地址，或者您的姓名和邮编，以便查找您的账户。",
     },
+    "sign_in": {
+        "en": "I can look into that for you once you are signed in: please sign in to your account on the shop's "
+              "website, then ask me again here.",
+        "zh": "登录后我就可以为您查询：请先在商店网站上登录您的账户，然后在这里再问我一次。",
+    },
     "rephrase": {
         "en": "Sorry, I didn't quite follow. Could you tell me which order it is about and what you would like me to "
               "do?",

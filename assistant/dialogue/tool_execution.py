@@ -11,13 +11,17 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import ToolMessage
 
 from assistant.db import Database
+from assistant.dialogue.events import record_event
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse, defuse_passage
+from assistant.errors import ToolError
 from assistant.tools import ALL_TOOLS, ToolRunner
 from assistant.tools.identification import IdentityPolicy
 from assistant.tools.runner import ToolResult
 
 PASSAGE_CHARS = 700
+DECLINED_AGAIN = ("The customer has just said no to exactly this change. Do not propose it again: ask what they want "
+                  "instead, or propose the change their message asks for.")
 
 
 @dataclass
@@ -36,6 +40,8 @@ class TurnContext:
     """A pending change this turn's message neither confirmed nor withdrew; the reply asks about it again."""
     customer_id: str | None = None
     """The customer the conversation was authenticated as when the turn began (by a tool, or a signed token)."""
+    declined: tuple[str, dict] | None = None
+    """The change (tool, arguments) this turn's message said no to; it is not proposed again this turn."""
 
 
 class KnowledgeSearch:
@@ -97,6 +103,16 @@ class KnowledgeSearch:
         return result, {"citations": citations} if citations else None
 
 
+def _said_no_to(declined: tuple[str, dict] | None, name: str, arguments) -> bool:
+    """Whether the call is the change the shopper said no to this turn, once both are validated alike."""
+    if declined is None or declined[0] != name or name not in ALL_TOOLS:
+        return False
+    try:
+        return ToolRunner.validated(ALL_TOOLS[name], arguments) == declined[1]
+    except ToolError:
+        return False
+
+
 class ToolExecutionMiddleware(AgentMiddleware):
     """Runs tool calls with the session's authentication, validation, confirmation flow and audit log."""
 
@@ -113,7 +129,12 @@ class ToolExecutionMiddleware(AgentMiddleware):
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
                             language=ctx.language, identity=self.identity)
         artifact = None
-        if name == KNOWLEDGE_TOOL and self.knowledge is not None:
+        if _said_no_to(ctx.declined, name, arguments):
+            # Asking again for the very change the shopper just said no to would only earn another no.
+            result = ToolResult(name, error=DECLINED_AGAIN)
+            runner.record(name, arguments, result)
+            record_event(self.db, ctx.session_id, "declined_change_reproposed", tool=name)
+        elif name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)
         else:
             result = runner.call(name, arguments)

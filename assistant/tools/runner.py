@@ -72,7 +72,7 @@ class ToolRunner:
             tool = ALL_TOOLS.get(name)
             if tool is None:
                 raise ToolError(f"Tool '{name}' not found.")
-            args = self._validate(tool, arguments or {})
+            args = self.validated(tool, arguments or {})
             if name in (*IDENTIFY, VERIFY) and self.actor == "shopper":
                 self._check_identification(name)
             if name in IDENTIFY and self.policy.mode == "code" and self.actor == "shopper":
@@ -111,7 +111,7 @@ class ToolRunner:
         return ToolResult(tool.name, error=CODE_SENT)
 
     @staticmethod
-    def _validate(tool: Tool, arguments: dict) -> dict:
+    def validated(tool: Tool, arguments: dict) -> dict:
         if not isinstance(arguments, dict):
             raise ToolError(f"Invalid arguments for {tool.name}: expected a JSON object")
         try:

@@ -140,6 +140,18 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
     return out
 
 
+def mention_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
+    """(start, end, item id) of each mention of an item in the lowercased text, in order; a Chinese catalog word
+    counts as a mention of the items whose names hold its English."""
+    spans = [(m.start(), m.end(), item_id) for item_id, name in names.items() for m in _mentions(name, text)]
+    if _CJK.search(text):
+        for word, english in _glossary().items():
+            holders = [item_id for item_id, name in names.items()
+                       if any(next(_mentions(w, name.lower()), None) for w in english.split() if len(w) > 2)]
+            spans += [(m.start(), m.end(), item_id) for m in re.finditer(re.escape(word), text) for item_id in holders]
+    return sorted(spans)
+
+
 def _mentions(name: str, text: str):
     name = name.lower()
     head = name.split()[-1]

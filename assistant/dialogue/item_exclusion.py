@@ -1,0 +1,66 @@
+"""Items the shopper names only to leave them out: "everything except the pet bed", "除了台灯以外都退".
+
+Naming an item usually means wanting it, so the item repair would otherwise turn "all but the pet bed" into the pet
+bed alone. An item counts as left out when a word of exclusion comes before its mention in the same clause, with
+only other item mentions and small words in between.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.db import OrderItem
+from assistant.tools.variant_match import mention_spans
+
+EXCEPT = re.compile(r"\b(except(?: for)?|but not|other than|apart from|aside from|excluding|not including"
+                    r"|all but|everything but|keep(?:ing)?|leave out|leaving out)\b|除了|除去|不包括|不含|保留|留下|留着")
+AFTER = re.compile(r"不退|不用退|不要退|保留|留着|留下|先不动|不换")
+EVERYTHING = re.compile(r"\b(all|everything|every item|each item|the rest|every other)\b|全部|所有|其他|其余|其它|都")
+_FILLER_WORDS = {"the", "a", "an", "my", "and", "or", "nor", "for", "of", "both", "that", "one", "two", "just", "only"}
+_FILLER = re.compile(r"[\s,，、的那个件台双把条只和与及跟我]+")
+
+
+def _only_filler(gap: str) -> bool:
+    rest = _FILLER.sub(" ", gap)
+    return not re.search(r"[.;!?。；！？]", gap) and set(re.findall(r"[a-z]+", rest)) <= _FILLER_WORDS \
+        and not re.search(r"[^\sa-z]", rest)
+
+
+def _left_out(spans: list[tuple[int, int, str]], index: int, text: str, step: int) -> bool:
+    """Whether a cue of exclusion heads the list of mentions the mention at `index` belongs to: before it
+    ("except the X and the Y"), or, with `step` 1, after it ("X和Y保留")."""
+    pattern = EXCEPT if step < 0 else AFTER
+    at = index
+    while 0 <= at < len(spans):
+        if step < 0:
+            gap = text[spans[at - 1][1] if at else 0:spans[at][0]]
+            cue = None
+            for cue in pattern.finditer(gap):
+                pass
+            rest = gap[cue.end():] if cue else gap
+        else:
+            gap = text[spans[at][1]:spans[at + 1][0] if at + 1 < len(spans) else len(text)]
+            cue = pattern.search(gap)
+            rest = gap[:cue.start()] if cue else gap
+        if not _only_filler(rest):
+            return False
+        if cue:
+            return True
+        at += step
+    return False
+
+
+def excluded_items(lines: list[OrderItem], said: str) -> set[str]:
+    """The order's item ids the shopper's words leave out."""
+    text = said.lower()
+    spans = mention_spans({line.item_id: line.name for line in lines}, text)
+    return {item_id for index, (_start, _end, item_id) in enumerate(spans)
+            if _left_out(spans, index, text, -1) or _left_out(spans, index, text, 1)}
+
+
+def all_but_excluded(lines: list[OrderItem], said: str) -> list[str] | None:
+    """Every item of the order but the ones left out, when the shopper asked for all the rest; else None."""
+    excluded = excluded_items(lines, said)
+    if not excluded or not EVERYTHING.search(said.lower()):
+        return None
+    return [line.item_id for line in lines if line.item_id not in excluded] or None

@@ -1,0 +1,65 @@
+"""Items named only to be left out: "everything except the pet bed" returns the other items, never the pet bed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from langchain_core.messages import HumanMessage
+from sqlalchemy import select
+
+from assistant.db import Order
+from assistant.dialogue.item_exclusion import all_but_excluded, excluded_items
+from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
+from assistant.tools import ToolRunner
+
+BED, LAMP, BOTTLE = "1111111111", "2222222222", "3333333333"
+LINES = [SimpleNamespace(item_id=BED, name="Pet Bed", product_id="p1", options={"size": "large"}),
+         SimpleNamespace(item_id=LAMP, name="Desk Lamp", product_id="p2", options={"color": "black"}),
+         SimpleNamespace(item_id=BOTTLE, name="Water Bottle", product_id="p3", options={"capacity": "1000ml"})]
+
+
+def test_a_cue_of_exclusion_before_or_after_a_list_of_items_leaves_them_out():
+    assert excluded_items(LINES, "I want to return everything except the pet bed.") == {BED}
+    assert excluded_items(LINES, "all of it but not the pet bed and the desk lamp") == {BED, LAMP}
+    assert excluded_items(LINES, "return the lamp, but keep the pet bed") == {BED}
+    assert excluded_items(LINES, "除了台灯和水瓶，其余的都退") == {LAMP, BOTTLE}
+    assert excluded_items(LINES, "台灯退掉，宠物床保留") == {BED}
+
+
+def test_items_asked_for_are_not_left_out():
+    assert excluded_items(LINES, "return the desk lamp and the pet bed") == set()
+    assert excluded_items(LINES, "I need to return the pet bed. Except for that, nothing.") == set()
+    assert excluded_items(LINES, "我想退掉台灯") == set()
+    assert excluded_items(LINES, "Keep me posted: I want to return the desk lamp and the water bottle") == set()
+
+
+def test_all_the_rest_is_every_item_but_the_ones_left_out():
+    assert all_but_excluded(LINES, "Please refund all items other than the water bottle") == [BED, LAMP]
+    assert all_but_excluded(LINES, "除了宠物床以外，其他都退掉") == [LAMP, BOTTLE]
+    assert all_but_excluded(LINES, "return the lamp, but keep the pet bed") is None  # no "all": only a leave-out
+    assert all_but_excluded(LINES, "return everything please") is None
+
+
+def test_the_repair_never_returns_an_item_left_out():
+    rest = "I'd like to send back everything except the pet bed"
+    assert repaired_item_ids([BED], LINES, {}, rest) == [LAMP, BOTTLE]
+    assert repaired_item_ids([BED, LAMP, BOTTLE], LINES, {}, rest) == [LAMP, BOTTLE]
+    assert repaired_item_ids(["the order"], LINES, {}, rest) == [LAMP, BOTTLE]
+    keep = "return the desk lamp, but keep the pet bed"
+    assert repaired_item_ids([BED, LAMP], LINES, {}, keep) == [LAMP]
+    assert repaired_item_ids([BED], LINES, {}, keep) == [LAMP]
+    assert repaired_item_ids([LAMP], LINES, {}, "return the desk lamp") == [LAMP]
+
+
+def test_a_call_on_a_real_order_gets_every_item_but_the_one_left_out(db):
+    with db.session() as session:
+        order = next(o for o in session.scalars(select(Order).where(Order.status == "delivered"))
+                     if len({line.name for line in o.items}) == len(o.items) >= 2)
+        customer_id, order_id = order.customer_id, order.id
+        first, others = order.items[0], [line.item_id for line in order.items[1:]]
+        kept_name = first.name
+    ToolRunner(db, "x1", actor="staff:test").act_as_customer(customer_id)
+    said = [HumanMessage(f"Return all the items of order {order_id} except the {kept_name.lower()}, please.")]
+    call = {"order_id": order_id, "item_ids": [first.item_id], "payment_method_id": "p"}
+    name, fixed = repaired_item_call(db, "x1", "return_delivered_order_items", call, said)
+    assert (name, fixed["item_ids"]) == ("return_delivered_order_items", others)
