@@ -49,6 +49,8 @@ def test_each_item_gets_the_words_said_about_it():
                       "swap the helmet for a red one and the luggage set for a black one")
     assert "red" in said["1"] and "black" not in said["1"] and "black" in said["2"]
     assert item_texts({"1": "Desk Lamp"}, "我想换台灯") == {"1": "desk lamp"}
+    before = item_texts({"1": "Desk Lamp"}, "The helmet in red, and brightness high for the Desk Lamp instead")
+    assert "high" in before["1"] and "red" not in before["1"]  # its own clause, not the one before
 
 
 def _delivered_with_swap(db):

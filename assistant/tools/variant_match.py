@@ -15,6 +15,7 @@ OFFER = re.compile(r"(\d{6,}) -> (\d{6,})")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE_END = re.compile(r"[.!?;,:\n](?=\s|$)")
 # Words too common to say anything about an option when they are all a value shares with the request.
 _WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and", "or", "to", "for", "one"}
 SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
@@ -135,6 +136,11 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
     text = in_english(wanted)
     spans = sorted((m.start(), item_id) for item_id, name in names.items() for m in _mentions(name, text))
     out: dict[str, str] = {}
+    if spans and not _CJK.search(text):
+        # Words before the first mention, in its clause, are said of it: "brightness high for the lamp". (Chinese is
+        # read through the glossary's English appended after it, which keeps no order.)
+        head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, spans[0][0])), default=0)
+        spans[0] = (head, spans[0][1])
     for (start, item_id), nxt in zip(spans, [s for s, _ in spans[1:]] + [len(text)]):
         out[item_id] = f"{out.get(item_id, '')} {text[start:nxt]}".strip()
     return out
