@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
+import openai
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
@@ -86,6 +88,17 @@ def test_an_idle_agent_fails_with_categories(demo_template, tmp_path):
     assert failures[CASES["cancel"]] == "wrong tool" and failures[CASES["transfer"]] == "handoff"
     assert failures[CASES["lookup"]] == "missing information"
     assert summarize(results, 1)["pass^1"] == 0.0
+
+
+def test_a_turn_the_model_server_fails_counts_as_a_model_error_not_the_agents_handoff(demo_template, tmp_path):
+    model = ScriptedChatModel(steps=[])
+    model.fail_with = openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9/v1"))
+    make_agent = lambda db: ShopAgent(db, harness_settings(Settings(data_dir=tmp_path)), knowledge=None,  # noqa: E731
+                                      model=model)
+    cancel = next(t for t in _tasks() if t.id == CASES["cancel"])
+    results = run_eval([cancel], 1, demo_template, tmp_path / "work", make_agent, ScriptedUser)
+    assert [r.failure for r in results] == ["model error"] and results[0].handed_off
+    assert summarize(results, 1)["model_errors"] == 1
 
 
 def test_pass_hat_k_is_tau_bench_formula():

@@ -62,7 +62,8 @@ def categorize(task: Task, db_match: bool, missing: list[str], handed_off: bool,
     if db_match and not missing and (handed_off or not task.expects_transfer):
         return None
     if handed_off != task.expects_transfer:
-        return "handoff"
+        # A handoff forced by the model server (a timeout on an overloaded machine) says nothing of the agent.
+        return "model error" if handed_off and events.get("model_error") else "handoff"
     if actual_changes - expected_changes:
         return "policy violation"
     writes = [a for a in task.actions if a["name"].startswith(("cancel", "modify", "return", "exchange"))]
@@ -175,6 +176,7 @@ def summarize(results: list[Trial], trials: int) -> dict:
             "unconfirmed_writes": sum(len(r.safety.unconfirmed_writes) for r in results),
             "ungrounded_replies_sent": sum(len(r.safety.ungrounded_replies_sent) for r in results),
             "verifier_blocks": sum(r.events.get("verifier_block", 0) for r in results),
+            "model_errors": sum(bool(r.events.get("model_error")) for r in results),
             "handoffs": sum(r.handed_off for r in results), "crashes": sum(r.error is not None for r in results),
             "failures": dict(sorted(failures.items()))}
 
