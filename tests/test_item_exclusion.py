@@ -8,7 +8,7 @@ from langchain_core.messages import HumanMessage
 from sqlalchemy import select
 
 from assistant.db import Order
-from assistant.dialogue.item_exclusion import all_but_excluded, excluded_items
+from assistant.dialogue.item_exclusion import all_but, excluded_items
 from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
 from assistant.tools import ToolRunner
 
@@ -31,6 +31,10 @@ def test_items_asked_for_are_not_left_out():
     assert excluded_items(LINES, "I need to return the pet bed. Except for that, nothing.") == set()
     assert excluded_items(LINES, "我想退掉台灯") == set()
     assert excluded_items(LINES, "Keep me posted: I want to return the desk lamp and the water bottle") == set()
+
+
+def all_but_excluded(lines, said):
+    return all_but(lines, excluded_items(lines, said), said)
 
 
 def test_all_the_rest_is_every_item_but_the_ones_left_out():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from langchain.agents.middleware import AgentMiddleware, hook_config
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
@@ -38,6 +39,15 @@ def handoff_update(db: Database, session_id: str, messages: list[BaseMessage], r
     return {"messages": [canned(reply("handoff", language))], "jump_to": "end"}
 
 
+class Pending(NamedTuple):
+    """A change awaiting the shopper's answer: its id, summary, the order ids the summary names, and the call."""
+
+    id: str
+    summary: str
+    orders: set[str]
+    call: tuple[str, dict]
+
+
 class ConversationGateMiddleware(AgentMiddleware):
     """Before the model: a conversation staff hold gets no agent reply, and a pending write is decided in code.
 
@@ -61,7 +71,7 @@ class ConversationGateMiddleware(AgentMiddleware):
             pending = session.scalars(select(PendingAction).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "pending")
                 .order_by(PendingAction.created_at.desc())).all()
-            pending = [(a.id, a.summary, set(ORDER_ID.findall(a.summary)), (a.tool_name, dict(a.arguments)))
+            pending = [Pending(a.id, a.summary, set(ORDER_ID.findall(a.summary)), (a.tool_name, dict(a.arguments)))
                        for a in pending]
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s)
         for action_id, *_ in pending[1:]:
@@ -72,20 +82,20 @@ class ConversationGateMiddleware(AgentMiddleware):
         if latest is None:
             return None
         text = state["messages"][-1].content if state["messages"] else ""
-        reading = read_reply(text if isinstance(text, str) else "", latest[2])
+        reading = read_reply(text if isinstance(text, str) else "", latest.orders)
         if reading.outcome == RUN:
             return self._run(runner, ctx, latest, confirmed_with=text)
         if reading.outcome == WITHDRAW:
-            runner.decline(latest[0], decided_by="shopper")
+            runner.decline(latest.id, decided_by="shopper")
             if reading.bare:
                 return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
-            ctx.declined = latest[3]
+            ctx.declined = latest.call
             return None
-        ctx.kept_action_id = latest[0]
+        ctx.kept_action_id = latest.id
         return None
 
-    def _decide(self, runner: ToolRunner, ctx, latest, action_id: str, verdict: str) -> dict:
-        if latest is None or latest[0] != action_id:
+    def _decide(self, runner: ToolRunner, ctx, latest: Pending | None, action_id: str, verdict: str) -> dict:
+        if latest is None or latest.id != action_id:
             return {"messages": [canned(reply("expired", ctx.language))], "jump_to": "end"}
         if verdict == "confirm":
             return self._run(runner, ctx, latest, confirmed_with="button")
@@ -93,8 +103,8 @@ class ConversationGateMiddleware(AgentMiddleware):
         return {"messages": [canned(reply("declined", ctx.language))], "jump_to": "end"}
 
     @staticmethod
-    def _run(runner: ToolRunner, ctx, latest, confirmed_with: str) -> dict:
-        action_id, summary, *_ = latest
+    def _run(runner: ToolRunner, ctx, latest: Pending, confirmed_with: str) -> dict:
+        action_id, summary = latest.id, latest.summary
         try:
             result = runner.confirm(action_id, decided_by="shopper", confirmed_with=confirmed_with)
         except ConfirmationError:

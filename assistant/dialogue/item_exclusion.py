@@ -34,9 +34,8 @@ def _left_out(spans: list[tuple[int, int, str]], index: int, text: str, step: in
     while 0 <= at < len(spans):
         if step < 0:
             gap = text[spans[at - 1][1] if at else 0:spans[at][0]]
-            cue = None
-            for cue in pattern.finditer(gap):
-                pass
+            cues = list(pattern.finditer(gap))
+            cue = cues[-1] if cues else None  # the one nearest the mention
             rest = gap[cue.end():] if cue else gap
         else:
             gap = text[spans[at][1]:spans[at + 1][0] if at + 1 < len(spans) else len(text)]
@@ -58,9 +57,8 @@ def excluded_items(lines: list[OrderItem], said: str) -> set[str]:
             if _left_out(spans, index, text, -1) or _left_out(spans, index, text, 1)}
 
 
-def all_but_excluded(lines: list[OrderItem], said: str) -> list[str] | None:
+def all_but(lines: list[OrderItem], left_out: set[str], said: str) -> list[str] | None:
     """Every item of the order but the ones left out, when the shopper asked for all the rest; else None."""
-    excluded = excluded_items(lines, said)
-    if not excluded or not EVERYTHING.search(said.lower()):
+    if not left_out or not EVERYTHING.search(said.lower()):
         return None
-    return [line.item_id for line in lines if line.item_id not in excluded] or None
+    return [line.item_id for line in lines if line.item_id not in left_out] or None

@@ -17,7 +17,7 @@ import re
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
-from assistant.dialogue.item_exclusion import all_but_excluded, excluded_items
+from assistant.dialogue.item_exclusion import all_but, excluded_items
 from assistant.tools.variant_match import item_texts, offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
@@ -91,7 +91,8 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
     become the ones they named. Items named only to be left out ("all but the pet bed") are never among them."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
-    left_out, rest = (excluded_items(lines, said), all_but_excluded(lines, said)) if said else (set(), None)
+    left_out = excluded_items(lines, said) if said else set()
+    rest = all_but(lines, left_out, said)
     named = rest or [item for item in (named_items(lines, said) if said else []) if item not in left_out]
     kept = rest or [item for item in resolved if item not in left_out] or named
     if values and not unresolved and (rest or left_out & set(resolved)) and kept:

@@ -134,7 +134,7 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
     """For each item id named in the words, the words from each mention of it to the next mention of another item:
     "the helmet in red and the luggage in black" gives the helmet "red" and the luggage "black"."""
     text = in_english(wanted)
-    spans = sorted((m.start(), item_id) for item_id, name in names.items() for m in _mentions(name, text))
+    spans = sorted((start, item_id) for start, _end, item_id in _english_spans(names, text))
     out: dict[str, str] = {}
     if spans and not _CJK.search(text):
         # Words before the first mention, in its clause, are said of it: "brightness high for the lamp". (Chinese is
@@ -149,13 +149,19 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
 def mention_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
     """(start, end, item id) of each mention of an item in the lowercased text, in order; a Chinese catalog word
     counts as a mention of the items whose names hold its English."""
-    spans = [(m.start(), m.end(), item_id) for item_id, name in names.items() for m in _mentions(name, text)]
+    spans = _english_spans(names, text)
     if _CJK.search(text):
         for word, english in _glossary().items():
+            if word not in text:
+                continue
             holders = [item_id for item_id, name in names.items()
                        if any(next(_mentions(w, name.lower()), None) for w in english.split() if len(w) > 2)]
             spans += [(m.start(), m.end(), item_id) for m in re.finditer(re.escape(word), text) for item_id in holders]
     return sorted(spans)
+
+
+def _english_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
+    return sorted((m.start(), m.end(), item_id) for item_id, name in names.items() for m in _mentions(name, text))
 
 
 def _mentions(name: str, text: str):
