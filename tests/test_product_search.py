@@ -80,7 +80,7 @@ def test_the_packaged_dev_split_keeps_its_figures(search):
 @pytest.mark.parametrize("text", [
     "I'd like to return the jacket from my last order", "Where is my package?", "Do you sell my data?",
     "Can I pay with a gift card?", "cancel order #W1234567", "我想换一个大一点的尺码", "我的快递到哪了",
-    "Can I talk to a human about headphones?",
+    "Can I talk to a human about headphones?", "买了耳机和台灯的那一单当时付了多少钱？",
 ])
 def test_order_account_and_policy_messages_are_not_shopping(text):
     assert shopping_cue(text) is None

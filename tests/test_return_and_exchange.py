@@ -26,6 +26,18 @@ def test_return_to_original_method(db):
     assert after["payment_history"] == before["payment_history"] and after["items"] == before["items"]
 
 
+def test_a_return_proposal_says_what_the_refund_comes_to(db):
+    order_id, customer, before = _delivered(db, min_items=2)
+    returned = before["items"][:2]
+    args = {"order_id": order_id, "item_ids": [i["item_id"] for i in returned],
+            "payment_method_id": before["payment_history"][0]["payment_method_id"]}
+    total = f"${sum(i['price'] for i in returned):,.2f}"
+    runner = login(db, customer)
+    assert f"refund total: {total}" in runner.call("return_delivered_order_items", args).output["summary"]
+    runner.language = "zh"
+    assert f"退款金额：{total}" in runner.call("return_delivered_order_items", args).output["summary"]
+
+
 def _delivered_with_second_method(db):
     """A delivered order whose owner also has a card or PayPal account that did not pay for it."""
     for skip in range(200):

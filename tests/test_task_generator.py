@@ -8,10 +8,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from assistant.cli.evaluate import GENERATED, NAMED
-from assistant.db import Database
-from assistant.evaluation.generator import GOALS, Exclusions, generate
+from assistant.db import Database, Order
+from assistant.evaluation.generator import AMOUNT_GOALS, GOALS, Exclusions, generate
 from assistant.evaluation.scoring import changed_records, expected_state, shop_state
 from assistant.evaluation.shops import shop_template, tau2_db_for
 from assistant.evaluation.tasks import load_tasks
@@ -73,9 +74,29 @@ def test_generated_wording_names_orders_by_more_than_their_id(tau2_shop, tmp_pat
     assert len(without_id) >= len(by_order) / 3
 
 
-@pytest.mark.parametrize("shop", ["tau2", "demo"])
+def test_amount_questions_carry_what_the_order_cost_and_what_the_return_brings_back(tau2_shop, tmp_path):
+    template, exclusions = tau2_shop
+    tasks = generate(template, tmp_path, 12, seed=2, exclusions=exclusions, goals=AMOUNT_GOALS)
+    assert {t["description"]["purpose"] for t in tasks} == set(AMOUNT_GOALS)
+    db = Database(f"sqlite:///{template}")
+    with db.session() as session:
+        for task in tasks:
+            (info,), actions = task["evaluation_criteria"]["communicate_info"], task["evaluation_criteria"]["actions"]
+            if task["description"]["purpose"] == "paid":
+                assert all(a["name"].startswith("find_user") for a in actions)
+                orders = session.scalars(select(Order).where(Order.customer_id == _touches(task)[0]))
+                assert info in {f"{sum(p.amount for p in o.payments if p.transaction_type == 'payment'):.2f}"
+                                for o in orders}
+            else:
+                (write,) = [a for a in actions if a["name"] == "return_delivered_order_items"]
+                prices = {line.item_id: line.price for line in session.get(Order, write["arguments"]["order_id"]).items}
+                assert info == f"{sum(prices[i] for i in write['arguments']['item_ids']):.2f}"
+    db.dispose()
+
+
+@pytest.mark.parametrize("shop", ["tau2", "demo", "tau2-amounts"])
 def test_committed_generated_sets_keep_out_the_test_split_and_reserved_users(shop, tmp_path):
-    source = NAMED[shop]
+    source = NAMED[shop.removesuffix("-amounts")]
     template = shop_template(source, tmp_path / "shops", 7)
     db = Database(f"sqlite:///{template}")
     with db.session() as session:
@@ -83,11 +104,11 @@ def test_committed_generated_sets_keep_out_the_test_split_and_reserved_users(sho
     db.dispose()
     tasks = json.loads((GENERATED / shop / "tasks.json").read_text())
     split = json.loads((GENERATED / shop / "split_tasks.json").read_text())
-    assert len(tasks) >= 100 and not set(split["train"]) & set(split["dev"])
+    assert len(tasks) >= (40 if shop.endswith("amounts") else 100) and not set(split["train"]) & set(split["dev"])
     for task in tasks:
         user, orders = _touches(task)
         assert user not in exclusions.customers and not orders & exclusions.orders, task["id"]
-    assert (tau2_db_for(GENERATED / shop / "tasks.json") is not None) == (shop == "tau2")
+    assert (tau2_db_for(GENERATED / shop / "tasks.json") is not None) == shop.startswith("tau2")
 
 
 def test_a_training_pool_keeps_out_the_committed_dev_split(tau2_shop, tmp_path):

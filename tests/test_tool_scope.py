@@ -79,13 +79,20 @@ def test_lookups_need_an_order_named_and_identification_is_not_offered_twice():
 
 
 def test_a_status_question_is_answered_by_its_lookup_and_passages_leave_no_tools():
-    order = {"order_id": "#W1234567", "status": "processed", "items": [{"name": "Lamp", "item_id": "1"}],
-             "fulfillments": [{"tracking_id": ["884195572956"], "item_ids": ["1"]}]}
+    order = {"order_id": "#W1234567", "status": "processed", "items": [{"name": "Lamp", "item_id": "1", "price": 30.5},
+                                                                      {"name": "Mug", "item_id": "2", "price": 1200}],
+             "fulfillments": [{"tracking_id": ["884195572956"], "item_ids": ["1"]}],
+             "payment_history": [{"transaction_type": "payment", "amount": 1230.5},
+                                 {"transaction_type": "refund", "amount": 30.5}]}
     messages = _identified("What's the status of order #W1234567?", orders=(order,))
     assert answered_orders(messages) == [order]
     assert not answered_orders(_identified("Cancel order #W1234567", orders=(order,)))
     text = order_summary(order, "zh")
     assert "#W1234567" in text and "processed（" in text and "884195572956" in text
+    assert "订单金额：$1,230.50" in text and "已付款：$1,230.50" in text and "已退款：$30.50" in text
+    english = order_summary(order, "en")
+    assert "- Mug (2): $1,200.00" in english and "Order total: $1,230.50" in english and "Refunded: $30.50" in english
+    assert "Paid" not in order_summary({**order, "payment_history": []}, "en")
     searched = [HumanMessage("How long do refunds take?"),
                 AIMessage("", tool_calls=[{"name": "search_knowledge", "args": {"query": "q"}, "id": "k"}]),
                 ToolMessage("[1] (faq.md › Refunds)\nFive days.", tool_call_id="k", name="search_knowledge")]
@@ -98,6 +105,10 @@ def test_general_questions_and_the_passage_excerpt():
     assert not is_general_question("Where is order #W1234567?")
     assert not is_general_question("I want to cancel my order.")
     assert not is_general_question("Can I speak to a human?") and not is_general_question("能转人工吗？")
+    # The shopper's own order, picked out without its id, is an account question; "my order" alone stays a policy one.
+    assert not is_general_question("How much did I pay for the one with the desk lamp?")
+    assert not is_general_question("有台灯的那一单花了多少钱？")
+    assert is_general_question("Can I cancel my order?") and is_general_question("Will it cost me anything to return?")
     passages = ("[1] (faq.md › FAQ > Returns > How long?)\nFAQ > Returns > How long?\n30 days from delivery.\n\n"
                 "[2] (faq.zh.md › 常见问题 > 退货)\n常见问题 > 退货\n自签收起 30 天内可退货。")
     assert passage_answer(passages, "en") == "30 days from delivery. [1]"

@@ -19,7 +19,8 @@ ATTACKS = SUITES / "adversarial.json"
 TAU2_TASKS = SUITES / "tau2-retail" / "tasks.json"
 GENERATED = SUITES / "generated"
 NAMED = {"demo": SCENARIOS, "tau2": TAU2_TASKS, "gen-tau2": GENERATED / "tau2" / "tasks.json",
-         "gen-demo": GENERATED / "demo" / "tasks.json"}
+         "gen-demo": GENERATED / "demo" / "tasks.json",
+         "gen-tau2-amounts": GENERATED / "tau2-amounts" / "tasks.json"}
 
 
 def _agent_factory(settings, model_name: str | None, system_prompt: Path | None):
@@ -53,8 +54,9 @@ def _user_factory(kind: str, base_url: str | None, model_name: str | None, setti
 @app.command()
 def run(
     tasks: Annotated[str, typer.Option(help="`demo` (the demo shop's scenarios), `tau2` (τ²-bench retail, vendored), "
-                                            "`gen-tau2` or `gen-demo` (generated tasks), or a τ²-format tasks file; "
-                                            "split_tasks.json and db.json beside it are used.")] = "demo",
+                                            "`gen-tau2`, `gen-tau2-amounts` or `gen-demo` (generated tasks), or a "
+                                            "τ²-format tasks file; split_tasks.json and db.json beside it are used."
+                                       )] = "demo",
     trials: Annotated[int, typer.Option(min=1, max=32, help="Conversations per task (pass^1..k).")] = 1,
     user: Annotated[str, typer.Option(help="Simulated shopper: scripted (no model) or llm.")] = "scripted",
     split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train, test, or dev for "
@@ -165,18 +167,24 @@ def generate(
                                                   "(default: the committed generated set).")] = None,
     avoid_dev: Annotated[bool, typer.Option("--avoid-dev", help="Also keep out the customers and orders of the "
                                             "committed generated dev split: for a training pool.")] = False,
+    goals: Annotated[str | None, typer.Option(help="Comma-separated goals (default: every goal but the amount "
+                                                   "questions `paid` and `return_refund`).")] = None,
+    prefix: Annotated[str | None, typer.Option(help="Task id prefix (default: gen-SHOP).")] = None,
 ) -> None:
     """Generate validated tasks over a shop, keeping out the evaluation's test customers and reserved users."""
     from rich.progress import Progress
 
     from assistant.config import get_settings
     from assistant.db import Database
-    from assistant.evaluation.generator import Exclusions, generate as generate_tasks
+    from assistant.evaluation.generator import AMOUNT_GOALS, GOALS, Exclusions, generate as generate_tasks
     from assistant.evaluation.scenarios import split_scenarios
     from assistant.evaluation.shops import shop_template
 
     if shop not in ("tau2", "demo"):
         raise KefuError("--shop must be tau2 or demo")
+    chosen = tuple(g.strip() for g in goals.split(",") if g.strip()) if goals else GOALS
+    if unknown := set(chosen) - set(GOALS + AMOUNT_GOALS):
+        raise KefuError(f"unknown goals: {', '.join(sorted(unknown))}; known: {', '.join(GOALS + AMOUNT_GOALS)}")
     logging.getLogger("assistant.tools").setLevel(logging.WARNING)  # one line per validated write is noise here
     settings = get_settings()
     source = NAMED[shop]
@@ -191,8 +199,8 @@ def generate(
     with Progress(transient=True) as bar:
         job = bar.add_task(f"generating {count} tasks", total=count)
         tasks = generate_tasks(template, settings.data_dir / "eval" / "generate", count, seed=seed,
-                               exclusions=exclusions, zh_share=zh_share, prefix=f"gen-{shop}",
-                               progress=lambda: bar.advance(job))
+                               exclusions=exclusions, zh_share=zh_share, prefix=prefix or f"gen-{shop}",
+                               progress=lambda: bar.advance(job), goals=chosen)
     out = out or GENERATED / shop
     out.mkdir(parents=True, exist_ok=True)
     split = split_scenarios(tasks, seed=seed, test_share=dev_share)

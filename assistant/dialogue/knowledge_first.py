@@ -36,12 +36,19 @@ NUDGE = ("The customer asked a general question that needs no account. Answer it
          "citing them as [1], [2]; do not ask who they are.")
 EXCERPT_CHARS = 400
 SPECIFIC = re.compile(r"(?<!\d)\d{10}(?!\d)|@|\b(human|person|someone|agent|staff|manager)\b|人工|真人|客服|经理", re.I)
+# A question about one of the shopper's own orders, picked out by what it held, when it was placed or what it cost
+# ("the one with the lamp", "my latest order", "那一单付了多少"): an account question, not a policy one.
+OWN_ORDER = re.compile(
+    r"\b(did|have|had)\s+i\s+(pay|paid|spend|spent)\b|\bi\s+(paid|spent)\b"
+    r"|\bmy\s+(latest|last|most\s+recent|newest|recent)\s+(order|purchase)\b|\bthe\s+(one|order)\s+(with|where|that)\b"
+    r"|那单|那一单|那个订单|这单|这一单|付了多少|花了多少|我最新|我最近(下|买)的", re.I)
 PASSAGE_HEAD = re.compile(r"^\[(\d+)\] \(.*\)$", re.M)
 
 
 def is_general_question(text: str) -> bool:
     """A question that names no order, item, email or person to talk to: one for the knowledge base."""
-    return bool(QUESTION.search(text)) and not named_orders([text]) and not SPECIFIC.search(text)
+    return (bool(QUESTION.search(text)) and not named_orders([text]) and not SPECIFIC.search(text)
+            and not OWN_ORDER.search(text))
 
 
 def excerpt(passage: str) -> str:

@@ -18,16 +18,39 @@ STATUS_ZH = {"pending": "待处理", "pending (item modified)": "待处理，商
              "exchange requested": "已申请换货"}
 
 
+def _money(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def _item(item: dict) -> str:
+    price = f": {_money(item['price'])}" if isinstance(item.get("price"), int | float) else ""
+    return f"- {item.get('name')} ({item.get('item_id')}){price}"
+
+
+def _amounts(order: dict, language: str) -> list[str]:
+    """The order's total and what has been paid and refunded, from its payment history: "how much did I pay?"."""
+    items, history = order.get("items", []), order.get("payment_history", [])
+    if not items or not all(isinstance(i.get("price"), int | float) for i in items):
+        return []
+    moved = {kind: round(sum(e.get("amount", 0) for e in history if e.get("transaction_type") == kind), 2)
+             for kind in ("payment", "refund")}
+    lines = [reply("order_total", language, total=_money(sum(i["price"] for i in items)))]
+    lines += [reply(f"order_{kind}", language, amount=_money(amount)) for kind, amount in moved.items() if amount]
+    return lines
+
+
 def order_summary(order: dict, language: str) -> str:
-    """One order's status, items and tracking ids as a short Markdown block."""
+    """One order's status, items with prices, amounts and tracking ids as a short Markdown block."""
     status = str(order.get("status"))
     shown = f"{status}（{STATUS_ZH[status]}）" if language == "zh" and status in STATUS_ZH else status
-    items = "\n".join(f"- {i.get('name')} ({i.get('item_id')})" for i in order.get("items", []))
+    items = "\n".join(_item(i) for i in order.get("items", []))
     tracking = [t for f in order.get("fulfillments", []) for t in f.get("tracking_id", [])]
-    text = reply("order_status", language, order_id=order.get("order_id"), status=shown, items=items)
+    blocks = [reply("order_status", language, order_id=order.get("order_id"), status=shown, items=items)]
+    if amounts := _amounts(order, language):
+        blocks.append(" · ".join(amounts))  # a paragraph of its own: after a list, a bare line joins the last item
     if tracking:
-        text += "\n" + reply("order_tracking", language, tracking=", ".join(tracking))
-    return text
+        blocks.append(reply("order_tracking", language, tracking=", ".join(tracking)))
+    return "\n\n".join(blocks)
 
 
 class OrderAnswerMiddleware(AgentMiddleware):

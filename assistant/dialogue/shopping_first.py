@@ -26,7 +26,7 @@ from assistant.catalog.search import ProductSearch
 from assistant.db import Database
 from assistant.dialogue.events import record_event
 from assistant.dialogue.intents import requested_writes
-from assistant.dialogue.knowledge_first import SPECIFIC
+from assistant.dialogue.knowledge_first import OWN_ORDER, SPECIFIC
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.replies import CANNED, canned
 from assistant.dialogue.tool_scope import named_orders
@@ -58,7 +58,8 @@ WEAK_CUE = re.compile(r"\b(i need|need a|i want|want a|want to buy|i'?d like|wou
 def shopping_cue(text: str) -> str | None:
     """"strong" when the message plainly shops (recommend, do you sell, 推荐, 有没有), "weak" for a bare want or
     question, "none" for a bare phrase; None when it is about an order, an account, a policy or a person."""
-    if named_orders([text]) or SPECIFIC.search(text) or ORDER_WORK.search(text) or requested_writes([text]):
+    if (named_orders([text]) or SPECIFIC.search(text) or OWN_ORDER.search(text) or ORDER_WORK.search(text)
+            or requested_writes([text])):
         return None
     if STRONG_CUE.search(text):
         return "strong"

@@ -28,9 +28,10 @@ from assistant.tools.replay import replay
 
 GOALS = ("cancel", "address_default", "address_new", "payment", "items", "exchange", "return", "profile_address",
          "status", "tracking", "refuse_cancel", "transfer", "two_requests")
+AMOUNT_GOALS = ("paid", "return_refund")  # a set of its own (`--goals`): adding them to GOALS reshuffles the rest
 NEEDS = {"cancel": "pending", "address_default": "pending", "address_new": "pending", "payment": "pending",
          "items": "pending", "exchange": "delivered", "return": "delivered", "status": None, "tracking": "processed",
-         "refuse_cancel": "delivered"}
+         "refuse_cancel": "delivered", "paid": None, "return_refund": "delivered"}
 
 
 @dataclass
@@ -191,6 +192,23 @@ class _Blueprints:
                        "arguments": {"order_id": order.id, "item_ids": [line.item_id for line in lines],
                                      "payment_method_id": method.id}}], {"follow": {"pay": refund}}
 
+    def goal_return_refund(self, customer, order):
+        made = self.goal_return(customer, order)
+        if made is None:
+            return None
+        text, writes, extra = made
+        prices = {line.item_id: line.price for line in order.items}
+        refund = sum(prices[i] for i in writes[0]["arguments"]["item_ids"])
+        ask = P.pick(self.rng, P.ASK_AMOUNT[self.lang]["refund"])
+        return f"{text} {ask}", writes, {**extra, "info": [f"{refund:.2f}"]}
+
+    def goal_paid(self, customer, order):
+        paid = sum(p.amount for p in order.payments if p.transaction_type == "payment")
+        if not paid:
+            return None
+        text = self.say(P.ASK_AMOUNT[self.lang]["paid"], ref=self.ref(order, customer))
+        return text, [], {"info": [f"{paid:.2f}"]}
+
     def goal_status(self, customer, order):
         text = self.say(P.GOALS[self.lang]["status"], ref=self.ref(order, customer))
         return text, [], {"info": [order.status]}
@@ -266,8 +284,10 @@ def validate(db: Database, plan: dict) -> bool:
 
 
 def generate(template: Path, workdir: Path, count: int, *, seed: int = 7, exclusions: Exclusions | None = None,
-             zh_share: float = 0.4, prefix: str = "gen", progress: Callable[[], None] | None = None) -> list[dict]:
-    """`count` validated tasks over the shop at `template`, each customer used once, a `zh_share` in Chinese."""
+             zh_share: float = 0.4, prefix: str = "gen", progress: Callable[[], None] | None = None,
+             goals: tuple[str, ...] = GOALS) -> list[dict]:
+    """`count` validated tasks over the shop at `template`, each customer used once, a `zh_share` in Chinese,
+    spread evenly over `goals`."""
     exclusions = exclusions or Exclusions()
     rng = random.Random(seed)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -288,7 +308,7 @@ def generate(template: Path, workdir: Path, count: int, *, seed: int = 7, exclus
                 # the scratch shop for this customer, so it is not tried again.
                 made = Counter(t["description"]["purpose"] for t in tasks)
                 plans = (blueprint(session, rng, customer, goal, lang, exclusions.orders)
-                         for goal in sorted(GOALS, key=lambda g: (made[g], GOALS.index(g))))
+                         for goal in sorted(goals, key=lambda g: (made[g], goals.index(g))))
                 plan = next((p for p in plans if p is not None), None)
                 if plan is None or not validate(target, plan):
                     continue

@@ -85,6 +85,14 @@ PAYMENT_NAMES = {
     "original": {"en": "the same card you paid with", "zh": "原来付款的那张卡"},
 }
 SETTLE = {"en": "any price difference goes on {pay}", "zh": "差价用{pay}结算"}
+ASK_AMOUNT = {  # questions about money: what an order cost, what a return brings back
+    "en": {"paid": ["You want to find out how much you paid for {ref}.",
+                    "You can't remember what {ref} cost you in total and would like the amount."],
+           "refund": ["You also want to know how much money you'll get back.",
+                      "Ask what the refund will come to."]},
+    "zh": {"paid": ["我想查一下{ref}一共花了多少钱。", "{ref}我当时付了多少钱？"],
+           "refund": ["另外想知道一共能退回多少钱。", "顺便问下退款金额是多少。"]},
+}
 CHANGE = {"en": "the same one but with {key} {value}", "zh": "同款但{key}是 {value} 的"}
 FOLLOW_UPS = {  # what the shopper answers when asked, keyed by what they were asked about
     "en": {"why": "If asked why: {why}.", "pay": "If asked about payment or the refund: {pay}.",

@@ -17,7 +17,7 @@ LABELS_ZH = {
     "status": "状态", "address": "地址", "item": "商品", "new transaction": "新交易", "balance": "余额",
     "cancel reason": "取消原因", "return items": "退回商品", "exchange items": "换出商品",
     "exchange new items": "换入商品", "return payment method id": "退款方式", "exchange payment method id": "差价支付方式",
-    "exchange price difference": "差价",
+    "exchange price difference": "差价", "refund total": "退款金额",
 }
 VALUES_ZH = {
     "pending": "待处理", "processed": "已处理", "delivered": "已送达", "cancelled": "已取消",
@@ -45,6 +45,12 @@ def _entry(entry: dict) -> str:
     return f"{entry['transaction_type']} of {_money(entry['amount'])} via {entry['payment_method_id']}"
 
 
+def _refund(items: list[dict], returned: list) -> float:
+    """What the returned items come to: each returned id once per time it is named, at the price paid."""
+    prices = {str(i["item_id"]): i["price"] for i in items}
+    return round(sum(prices.get(str(i), 0.0) for i in returned), 2)
+
+
 def describe_change(before: dict, after: dict, labels: dict[str, str] | None = None) -> list[str]:
     """One line per changed field of a user or order record; item ids in lists are shown with their `labels`."""
     lines, labels = [], labels or {}
@@ -66,6 +72,8 @@ def describe_change(before: dict, after: dict, labels: dict[str, str] | None = N
         elif isinstance(new, list):
             shown = (f"{labels[str(v)]} {v}" if str(v) in labels else str(v) for v in new)
             lines.append(f"{key.replace('_', ' ')}: {', '.join(shown)}")
+            if key == "return_items":
+                lines.append(f"refund total: {_money(_refund(before.get('items', []), new))}")
         else:
             lines.append(f"{key.replace('_', ' ')}: {old if old is not None else '—'} → {new}")
     return lines
