@@ -12,18 +12,15 @@ from langchain.agents.middleware import AgentMiddleware, hook_config
 
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.tool_scope import answered_orders
+from assistant.tools.summary import money
 
 STATUS_ZH = {"pending": "待处理", "pending (item modified)": "待处理，商品已修改", "processed": "已处理，等待发货或运输中",
              "delivered": "已送达", "cancelled": "已取消", "return requested": "已申请退货",
              "exchange requested": "已申请换货"}
 
 
-def _money(amount: float) -> str:
-    return f"${amount:,.2f}"
-
-
 def _item(item: dict) -> str:
-    price = f": {_money(item['price'])}" if isinstance(item.get("price"), int | float) else ""
+    price = f": {money(item['price'])}" if isinstance(item.get("price"), int | float) else ""
     return f"- {item.get('name')} ({item.get('item_id')}){price}"
 
 
@@ -34,8 +31,8 @@ def _amounts(order: dict, language: str) -> list[str]:
         return []
     moved = {kind: round(sum(e.get("amount", 0) for e in history if e.get("transaction_type") == kind), 2)
              for kind in ("payment", "refund")}
-    lines = [reply("order_total", language, total=_money(sum(i["price"] for i in items)))]
-    lines += [reply(f"order_{kind}", language, amount=_money(amount)) for kind, amount in moved.items() if amount]
+    lines = [reply("order_total", language, total=money(sum(i["price"] for i in items)))]
+    lines += [reply(f"order_{kind}", language, amount=money(amount)) for kind, amount in moved.items() if amount]
     return lines
 
 

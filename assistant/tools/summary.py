@@ -28,7 +28,7 @@ _ENTRY = re.compile(r"^(payment|refund) of (\S+) via (\S+)$")
 _VALUE = re.compile("|".join(rf"\b{re.escape(k)}\b" for k in sorted(VALUES_ZH, key=len, reverse=True)))
 
 
-def _money(amount: float) -> str:
+def money(amount: float) -> str:
     return f"${amount:,.2f}"
 
 
@@ -38,11 +38,11 @@ def _address(a: dict) -> str:
 
 def _line(item: dict) -> str:
     options = ", ".join(f"{k} {v}" for k, v in item["options"].items())
-    return f"{item['name']} {item['item_id']} ({options}; {_money(item['price'])})"
+    return f"{item['name']} {item['item_id']} ({options}; {money(item['price'])})"
 
 
 def _entry(entry: dict) -> str:
-    return f"{entry['transaction_type']} of {_money(entry['amount'])} via {entry['payment_method_id']}"
+    return f"{entry['transaction_type']} of {money(entry['amount'])} via {entry['payment_method_id']}"
 
 
 def _refund(items: list[dict], returned: list) -> float:
@@ -65,15 +65,15 @@ def describe_change(before: dict, after: dict, labels: dict[str, str] | None = N
         elif key == "payment_history":
             lines += [f"new transaction: {_entry(e)}" for e in new[len(old):]]
         elif key == "payment_methods":
-            lines += [f"{pid} balance: {_money(old[pid]['balance'])} → {_money(m['balance'])}"
+            lines += [f"{pid} balance: {money(old[pid]['balance'])} → {money(m['balance'])}"
                       for pid, m in new.items() if m != old.get(pid) and "balance" in m]
         elif isinstance(new, float):
-            lines.append(f"{key.replace('_', ' ')}: {_money(new)}")
+            lines.append(f"{key.replace('_', ' ')}: {money(new)}")
         elif isinstance(new, list):
             shown = (f"{labels[str(v)]} {v}" if str(v) in labels else str(v) for v in new)
             lines.append(f"{key.replace('_', ' ')}: {', '.join(shown)}")
             if key == "return_items":
-                lines.append(f"refund total: {_money(_refund(before.get('items', []), new))}")
+                lines.append(f"refund total: {money(_refund(before.get('items', []), new))}")
         else:
             lines.append(f"{key.replace('_', ' ')}: {old if old is not None else '—'} → {new}")
     return lines
