@@ -122,6 +122,24 @@ def test_a_method_typed_by_its_id_is_named():
     assert named_methods([card, gift], "the visa one") == [card]
 
 
+def test_a_refund_to_a_method_the_shopper_never_named_goes_back_to_the_one_paid_with():
+    from types import SimpleNamespace
+
+    from assistant.dialogue.account_repair import repaired_payment
+
+    card = SimpleNamespace(id="credit_card_1", source="credit_card", brand="visa", last_four="4242")
+    paypal = SimpleNamespace(id="paypal_2", source="paypal", brand=None, last_four=None)
+    gift = SimpleNamespace(id="gift_card_3", source="gift_card", brand=None, last_four=None)
+    methods, call = [card, paypal, gift], {"order_id": "#W1", "item_ids": ["1"], "payment_method_id": "paypal_2"}
+    refund = repaired_payment("return_delivered_order_items", call, methods, "credit_card_1", "the original one")
+    assert refund["payment_method_id"] == "credit_card_1"
+    named = repaired_payment("return_delivered_order_items", call, methods, "credit_card_1", "back to PayPal")
+    assert named["payment_method_id"] == "paypal_2"  # the tool refuses it, and says why
+    gift_call = dict(call, payment_method_id="gift_card_3")
+    assert repaired_payment("return_delivered_order_items", gift_call, methods, "credit_card_1", "") == gift_call
+    assert repaired_payment("exchange_delivered_order_items", call, methods, "credit_card_1", "") == call
+
+
 def test_a_change_carried_over_to_an_order_it_cannot_apply_to_goes_to_the_order_looked_up_last(db):
     with db.session() as session:
         customer = next(c for c in session.scalars(select(Customer))

@@ -36,6 +36,18 @@ def test_a_comparative_moves_the_ordered_option_one_step_and_keeps_the_rest():
         "size": "S", "color": "black", "material": "cotton"}
 
 
+LAMPS = [_variant(150, color="silver", brightness="low", power="battery"),
+         _variant(154, color="black", brightness="high", power="AC adapter"),
+         _variant(149, color="white", brightness="medium", power="battery")]
+
+
+def test_a_comparative_is_never_answered_by_a_step_the_other_way():
+    current = {"color": "white", "brightness": "medium", "power": "USB"}
+    brighter = ranked_variants(current, 138, LAMPS, "a brighter lamp, ideally one that runs on battery")
+    assert brighter[0].options["brightness"] == "high"
+    assert ranked_variants(current, 138, LAMPS, "one on battery with low brightness")[0].options["brightness"] == "low"
+
+
 def test_a_price_superlative_orders_by_price_and_unrelated_words_match_nothing():
     assert ranked_variants(CURRENT, 20, SHIRTS, "whichever is cheapest")[0].price == 19
     assert ranked_variants(CURRENT, 20, SHIRTS, "the most expensive one")[0].price == 25

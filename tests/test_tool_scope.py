@@ -29,9 +29,16 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("Can I swap my T-shirt for another size?", {"modify_pending_order_items", "exchange_delivered_order_items"}),
     ("I want the tracking number of order #W1234567.", set()),
     ("我想知道订单 #W1234567 现在是什么状态。", set()),
+    ("What was I charged, all told, for the purchase with the blender?", set()),  # a cost, not a payment change
+    ("How much did we pay for #W1234567? We'd like to use PayPal instead.", {"modify_pending_order_payment"}),
 ])
 def test_requested_writes_reads_the_shoppers_request(text, expected):
     assert requested_writes([text]) == expected
+
+
+def test_a_later_question_about_a_cost_keeps_an_earlier_payment_change():
+    wanted = requested_writes(["Please move order #W1234567 onto my PayPal.", "And how much did I pay for it?"])
+    assert wanted == {"modify_pending_order_payment"}
 
 
 def test_an_unnamed_change_offers_every_change_but_no_cancel_or_return():
@@ -224,6 +231,16 @@ def test_address_fields_are_copied_from_the_conversation():
     typed = {"address1": "9 Quarry Road", "address2": "Unit 3", "city": "Tucson", "state": "AZ", "zip": "85701"}
     assert repaired_arguments("modify_user_address", invented, said) == invented | typed  # the one address typed
     assert repaired_arguments("modify_user_address", invented, said[1:]) == invented  # none typed: left to the tools
+
+
+def test_a_zip_code_that_is_not_five_digits_is_the_one_typed_with_the_street():
+    said = [HumanMessage("I'm Ann Lee, zip 80280."), HumanMessage("Ship it to 7 Pier Lane, Boston, 02110 please.")]
+    misread = {"order_id": "#W1", "address1": "7 Pier Lane", "address2": "02110", "city": "Boston", "state": "MA",
+               "country": "USA", "zip": "7"}
+    assert repaired_arguments("modify_pending_order_address", misread, said) == misread | {"address2": "",
+                                                                                        "zip": "02110"}
+    whole = misread | {"address2": "", "zip": "02110"}
+    assert repaired_arguments("modify_pending_order_address", whole, said) == whole
 
 
 def test_a_full_address_the_shopper_typed_is_read_in_code():

@@ -5,8 +5,9 @@
   the only one it may touch anyway.
 - A payment method the shopper did not ask for becomes the one they named. A small model copies the order's
   current method into a payment change (which must differ), or refunds to the gift card when the shopper asked for
-  the card they paid with. A method id the model made up becomes the one the order was paid with. Only this
-  customer's methods are read; the shopper still confirms the summary.
+  the card they paid with. A method id the model made up becomes the one the order was paid with, and so does a
+  return's refund to another of their methods they never named (a refund goes back to the method paid with or onto
+  a gift card). Only this customer's methods are read; the shopper still confirms the summary.
 - An order "moved" to the address it already has (the model copied the order's own address, perhaps garbling a
   field the shopper never typed) goes to the one new address the shopper typed in full, if there is one, and
   otherwise to the address on the customer's profile: the one other address kefu knows for certain, and what
@@ -27,6 +28,7 @@ from assistant.shop.records import address_record
 from assistant.tools import ALL_TOOLS
 
 PAYMENT_CHANGE = "modify_pending_order_payment"
+RETURN = "return_delivered_order_items"
 ORDER_ADDRESS = "modify_pending_order_address"
 _KIND_NAMES = {"gift_card": ("gift card", "giftcard", "礼品卡", "购物卡"), "paypal": ("paypal", "贝宝"),
                "credit_card": ("credit card", "debit card", "信用卡", "银行卡")}
@@ -87,6 +89,10 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
         named = [m for m in named if m.id != current]
     if len(named) == 1 and chosen not in {m.id for m in named}:
         return dict(arguments, payment_method_id=named[0].id)
+    sources = {m.id: m.source for m in methods}
+    if name == RETURN and current and not named and chosen != current and sources.get(chosen) != "gift_card":
+        # A refund goes back to the method paid with or onto a gift card; the model carried another order's over.
+        return dict(arguments, payment_method_id=current)
     return arguments
 
 

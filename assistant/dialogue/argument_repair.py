@@ -5,7 +5,8 @@
   closest one they did. This never widens access: the ToolRunner still looks the customer up by that value.
 - Address fields come from the conversation: the one new address the shopper typed in full (`typed_address`) is
   taken as typed; otherwise a street, city, state or zip code that is neither in what the shopper typed nor in a
-  tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close.
+  tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close; a zip code
+  that is not five digits becomes the one typed with the street.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - Item ids of a return, exchange or item change come from the order itself (`item_repair`), and an item swap runs
   under the tool its order's status takes (a delivered order's items are exchanged, a pending one's modified).
@@ -63,8 +64,28 @@ def _pieces(texts: list[str]) -> list[str]:
     return sorted(runs)
 
 
+def _zip_as_typed(arguments: dict, said: list[str]) -> dict:
+    """A zip code that is not five digits becomes the one five-digit number typed with the street ("101 Highway,
+    New York, 10001" read as zip "101"); an address line holding that number is emptied."""
+    street, zip_code = str(arguments.get("address1") or "").strip().lower(), str(arguments.get("zip") or "")
+    if not street or ZIP.fullmatch(zip_code):
+        return arguments
+    typed = next((set(ZIP.findall(text)) for text in reversed(said) if street in text.lower()), set())
+    if len(typed) != 1:
+        return arguments
+    zip_code = typed.pop()
+    fixed = dict(arguments, zip=zip_code)
+    if str(fixed.get("address2") or "").strip() == zip_code:
+        fixed["address2"] = ""
+    return fixed
+
+
 def _repaired_address(arguments: dict, messages: list[BaseMessage]) -> dict:
     said = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+    return _zip_as_typed(_address_from_texts(arguments, messages, said), said)
+
+
+def _address_from_texts(arguments: dict, messages: list[BaseMessage], said: list[str]) -> dict:
     known = " ".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
     # A call that copies an address the tools returned (the profile's) is the model's choice, not a garbled copy.
     street = str(arguments.get("address1") or "").strip().lower()

@@ -35,6 +35,10 @@ _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
 _WORD = re.compile(r"[a-z]+")
 # A refund's destination ("refund to my gift card") names a card without asking to change the payment.
 _REFUND_DESTINATION = re.compile(r"(refund|退款|退到|退回).{0,40}(card|paypal|卡)", re.I)
+# "How much did I pay" asks what an order cost; it changes no payment.
+_AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|was|were) (i|we) (pay|paid|spend|spent"
+                              r"|get charged|charged|been charged)\b|\bdid (i|we) (pay|get charged)\b")
+_PAYMENT_CHANGE_WORDS = re.compile(r"\b(payment|paypal|card|billing|method|switch|instead)\b")
 
 
 def _with_one_swap(word: str) -> set[str]:
@@ -59,15 +63,19 @@ def keyword_writes(texts: list[str]) -> set[str]:
     wanted: set[str] = set()
     generic = False
     for text in texts:
-        lowered = text.lower()
+        lowered, found = text.lower(), set()
         for word in _WORD.findall(lowered):
-            wanted |= _EN.get(word) or _FUZZY.get(word) or set()
+            found |= _EN.get(word) or _FUZZY.get(word) or set()
             generic = generic or word in _EN_GENERIC or word in _FUZZY_GENERIC
-        wanted |= {tool for phrase, tools in _EN_PHRASES.items() if phrase in lowered for tool in tools}
-        wanted |= {tool for phrase, tools in _ZH.items() if phrase in text for tool in tools}
+        found |= {tool for phrase, tools in _EN_PHRASES.items() if phrase in lowered for tool in tools}
+        found |= {tool for phrase, tools in _ZH.items() if phrase in text for tool in tools}
         generic = generic or any(phrase in text for phrase in _ZH_GENERIC)
+        # Each message on its own: a later question about a refund or a cost keeps an earlier payment change.
         if _REFUND_DESTINATION.search(text) and not re.search(r"\b(pay|payment)\b|支付|付款", lowered):
-            wanted -= PAYMENT
+            found -= PAYMENT
+        if _AMOUNT_QUESTION.search(lowered) and not _PAYMENT_CHANGE_WORDS.search(lowered):
+            found -= PAYMENT
+        wanted |= found
     if generic and not wanted - CANCEL - RETURN:
         wanted |= ANY_CHANGE
     return wanted

@@ -26,10 +26,9 @@ def _only_filler(gap: str) -> bool:
         and not re.search(r"[^\sa-z]", rest)
 
 
-def _left_out(spans: list[tuple[int, int, str]], index: int, text: str, step: int) -> bool:
-    """Whether a cue of exclusion heads the list of mentions the mention at `index` belongs to: before it
-    ("except the X and the Y"), or, with `step` 1, after it ("X和Y保留")."""
-    pattern = EXCEPT if step < 0 else AFTER
+def cued(spans: list[tuple[int, int, str]], index: int, text: str, pattern: re.Pattern, step: int) -> bool:
+    """Whether a cue (`pattern`) heads the list of mentions the mention at `index` belongs to: before it ("except
+    the X and the Y"), or, with `step` 1, after it ("X和Y保留"), with only small words between the mentions."""
     at = index
     while 0 <= at < len(spans):
         if step < 0:
@@ -54,7 +53,7 @@ def excluded_items(lines: list[OrderItem], said: str) -> set[str]:
     text = said.lower()
     spans = mention_spans({line.item_id: line.name for line in lines}, text)
     return {item_id for index, (_start, _end, item_id) in enumerate(spans)
-            if _left_out(spans, index, text, -1) or _left_out(spans, index, text, 1)}
+            if cued(spans, index, text, EXCEPT, -1) or cued(spans, index, text, AFTER, 1)}
 
 
 def all_but(lines: list[OrderItem], left_out: set[str], said: str) -> list[str] | None:

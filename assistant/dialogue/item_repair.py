@@ -17,11 +17,14 @@ import re
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
+from assistant.dialogue.intents import ITEMS, requested_writes
 from assistant.dialogue.item_exclusion import all_but, excluded_items
+from assistant.dialogue.order_reference import reference_only_items
 from assistant.tools.variant_match import item_texts, offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
+RETURN_TOOL = "return_delivered_order_items"
 ITEM_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
 NEAR_ID = 0.8
 
@@ -84,19 +87,27 @@ def _own_values(line: OrderItem, same: list[OrderItem]) -> set[str]:
     return {str(v).lower() for v in line.options.values()} - others
 
 
-def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "") -> list:
+def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, list[str]], said: str = "",
+                      complete: bool = False) -> list:
     """Each value as the order's item id it means; values that are all options of one item become that item; values
     none of which means an item (the order number copied as an item id), or none at all, become the order's items
     the shopper typed the ids of, or else named; and items none of which the shopper named, when they named others,
-    become the ones they named. Items named only to be left out ("all but the pet bed") are never among them."""
+    become the ones they named. Items named only to be left out ("all but the pet bed") or only to say which order
+    they mean ("the wall clock from the order with the water bottle") are never among them; with `complete`, some
+    of the items the shopper named become all of them."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
     left_out = excluded_items(lines, said) if said else set()
     rest = all_but(lines, left_out, said)
     named = rest or [item for item in (named_items(lines, said) if said else []) if item not in left_out]
+    if not rest and (wanted := [item for item in named if item not in reference_only_items(lines, said)]):
+        left_out |= set(named) - set(wanted)  # said only to pick the order out
+        named = wanted
     kept = rest or [item for item in resolved if item not in left_out] or named
     if values and not unresolved and (rest or left_out & set(resolved)) and kept:
         return kept  # "all but the pet bed": never the items left out, all the others when they asked for the rest
+    if complete and values and not unresolved and set(resolved) < set(named):
+        return named  # "the pet bed and the luggage set" proposed as the luggage set alone
     if values and not unresolved and named and not set(resolved) & set(named):
         return named  # real items of the order, but none the shopper spoke of, while they named others
     if len(unresolved) == len(values):  # none means an item, or none was given
@@ -170,8 +181,11 @@ def repaired_item_call(db: Database, session_id: str, name: str, arguments: dict
             return bool(variant and variant.available and variant.product_id == products.get(old))
 
         offers = offered_swaps(messages)
-        said = " ".join(str(m.content) for m in messages if isinstance(m, HumanMessage))
-        fixed = dict(arguments, item_ids=repaired_item_ids(item_ids, lines, offers, said))
+        texts = [str(m.content) for m in messages if isinstance(m, HumanMessage)]
+        said = " ".join(texts)
+        # Only a return is made whole: a swap needs a new item for each, and "exchange X, return Y" names both.
+        complete = name == RETURN_TOOL and not requested_writes(texts) & ITEMS
+        fixed = dict(arguments, item_ids=repaired_item_ids(item_ids, lines, offers, said, complete))
         if name in SWAP_TOOLS:
             new_ids = arguments.get("new_item_ids")
             new_ids = new_ids if isinstance(new_ids, list) else []

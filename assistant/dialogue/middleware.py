@@ -24,6 +24,7 @@ from assistant.dialogue.knowledge_first import KnowledgeFirstMiddleware
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.order_answer import OrderAnswerMiddleware
 from assistant.dialogue.order_finder import OrderFinderMiddleware
+from assistant.dialogue.person_request import PersonRequestMiddleware
 from assistant.dialogue.purchase_advice import PurchaseAdviceMiddleware
 from assistant.dialogue.refusal import RefusalNudgeMiddleware
 from assistant.dialogue.shopping_first import ShoppingFirstMiddleware
@@ -71,6 +72,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         ToolCallLimitMiddleware(run_limit=settings.max_tool_calls_per_turn, exit_behavior="continue"),
         PIIMiddleware("credit_card", strategy="mask", apply_to_input=True),
         ContextEditingMiddleware(edits=[ClearToolUsesEdit(trigger=int(settings.max_model_len * 0.6), keep=4)]),
+        PersonRequestMiddleware(db, ttl),
         ToolOutcomeMiddleware(db, settings.max_tool_errors_per_turn),
         *([IdentifyFirstMiddleware(db, ttl, identity)] if identity.mode != "signed" else []),
         *advice,

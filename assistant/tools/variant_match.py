@@ -91,19 +91,22 @@ def price_order(text: str) -> int:
 
 def option_score(options: dict, current: dict, text: str, words: set[str], direction: int) -> int:
     """For each option the variant changes: 2 when the words name its value whole, 1 when they share a telling word
-    with it, and 1 when it moves an ordered option the way the words ask (one step scores most)."""
+    with it, 1 when it moves an ordered option the way the words ask (one step scores most), and -1 when it moves
+    one the other way to a value the words do not name."""
     score = 0
     for key, raw in options.items():
         value, was = str(raw).lower(), str(current.get(key, "")).lower()
         if value == was:
             continue
-        if (says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK:
+        named = (says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK
+        if named:
             score += 2
         elif (set(_TOKEN.findall(value)) - _WEAK) & words:
             score += 1
         new, old = _rank(value), _rank(was)
-        if direction and new is not None and old is not None and (new - old) * direction > 0:
-            score += 1
+        if direction and new is not None and old is not None and new != old:
+            # "a brighter one" is never answered with a dimmer one, unless the words name that value
+            score += 1 if (new - old) * direction > 0 else 0 if named else -1
     return score
 
 
@@ -112,11 +115,14 @@ def changed(options: dict, current: dict) -> int:
 
 
 def ranked_variants(current: dict, price: float, variants: list, wanted: str) -> list:
-    """The variants that fit the words best, best first. `variants` have `.options` and `.price`; empty when the
-    words point at none of them and ask for no price extreme."""
+    """The variants that fit the words best, best first; only ones that move an ordered option the way a comparative
+    asks, when any does. `variants` have `.options` and `.price`; empty when the words point at none of them and ask
+    for no price extreme."""
     text = in_english(wanted)
     words = set(_TOKEN.findall(text)) - _WEAK
     direction, by_price = wanted_direction(text), price_order(text)
+    if direction and (movers := [v for v in variants if _step(v.options, current, direction)]):
+        variants = movers  # "a brighter one" must be brighter, whatever else the words prefer
     scored = [(option_score(v.options, current, text, words, direction), v) for v in variants]
     best = max((s for s, _ in scored), default=0)
     if best == 0 and not by_price:
