@@ -48,6 +48,19 @@ def test_a_comparative_is_never_answered_by_a_step_the_other_way():
     assert ranked_variants(current, 138, LAMPS, "one on battery with low brightness")[0].options["brightness"] == "low"
 
 
+def test_values_listed_in_order_of_preference_rank_the_variants():
+    current = {"color": "white", "brightness": "medium", "power": "USB"}
+    lamps = [_variant(150, color="black", brightness="high", power="AC adapter"),
+             _variant(151, color="white", brightness="high", power="USB")]
+    ranked = ranked_variants(current, 138, lamps, "a brighter one; I'd prefer battery, then USB, then AC")
+    assert ranked[0].options == {"color": "white", "brightness": "high", "power": "USB"}
+    swapped = ranked_variants(current, 138, lamps, "a brighter one, preferably AC power > USB")
+    assert swapped[0].options["power"] == "AC adapter"
+    plain = ranked_variants({"size": "M", "color": "red", "material": "cotton"}, 20, SHIRTS,
+                            "change the red one to black")  # two colours named, none ranked
+    assert plain[0].options["color"] == "black"
+
+
 def test_a_price_superlative_orders_by_price_and_unrelated_words_match_nothing():
     assert ranked_variants(CURRENT, 20, SHIRTS, "whichever is cheapest")[0].price == 19
     assert ranked_variants(CURRENT, 20, SHIRTS, "the most expensive one")[0].price == 25

@@ -16,6 +16,7 @@ from langchain.agents.middleware import (
 from assistant.config import Settings
 from assistant.db import Database
 from assistant.dialogue.argument_repair import ArgumentRepairMiddleware
+from assistant.dialogue.catalog_count import CatalogCountMiddleware
 from assistant.dialogue.context_budget import ContextBudgetMiddleware
 from assistant.dialogue.flow import ConversationGateMiddleware, ToolOutcomeMiddleware
 from assistant.dialogue.guards import LanguageMiddleware, OutputGuardMiddleware
@@ -80,7 +81,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries, signed=identity.mode == "signed"),
-        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db)] if aids else []),
+        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db), CatalogCountMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
         *([ToolScopeMiddleware(db)] if aids else []),  # reads the whole conversation: outside the budget's trimming

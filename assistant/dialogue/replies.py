@@ -13,6 +13,14 @@ TEXTS: dict[str, dict[str, str]] = {
               "to leave it as it is.",
         "zh": "我可以为您做以下更改：\n{summary}\n\n确认执行吗？请回复“是”确认，或回复“不”保持不变。",
     },
+    "catalog_count": {
+        "en": "Right now {count} {name} options are available.",
+        "zh": "{name} 目前有 {count} 款可选。",
+    },
+    "catalog_option_count": {
+        "en": "Right now the {name} is available in {count} {option}s: {values}.",
+        "zh": "{name} 目前有 {count} 种{option}可选：{values}。",
+    },
     "still_pending": {
         "en": "Your change is still waiting for your answer:\n{summary}\n\nReply **yes** to confirm it or **no** to "
               "leave things as they are.",

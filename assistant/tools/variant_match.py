@@ -30,6 +30,7 @@ DOWN = re.compile(r"\b(smaller|shorter|lower|less|dimmer|fewer|lighter|weaker|sl
                   r"|更小|小一|小点|更低|更暗|更短|更少")
 CHEAPEST = re.compile(r"\b(cheapest|least expensive|lowest price|cheaper|less expensive|most affordable)\b"
                       r"|最便宜|便宜|最低价")
+RANKING = re.compile(r">|\bprefer(red|ably|ence)?\b|\bin that order\b|\bfirst choice\b|优先|首选|其次")
 DEAREST = re.compile(r"\b(most expensive|priciest|highest price|top of the line)\b|最贵")
 
 
@@ -37,7 +38,8 @@ DEAREST = re.compile(r"\b(most expensive|priciest|highest price|top of the line)
 def _glossary() -> dict[str, str]:
     from assistant.catalog.needs import glossary
 
-    return dict(sorted(glossary().items(), key=lambda kv: -len(kv[0])))
+    # Lowercased like the text it is matched against: "T恤" is found in "t恤".
+    return {word.lower(): english for word, english in sorted(glossary().items(), key=lambda kv: -len(kv[0]))}
 
 
 def in_english(text: str) -> str:
@@ -89,13 +91,43 @@ def price_order(text: str) -> int:
     return 1 if DEAREST.search(text) else -1 if CHEAPEST.search(text) else 0
 
 
-def option_score(options: dict, current: dict, text: str, words: set[str], direction: int) -> int:
+def _first_said(value: str, text: str) -> int | None:
+    """Where the words first name a value, whole or by a telling word of it."""
+    spots = [m.start() for token in [value, *(set(_TOKEN.findall(value)) - _WEAK)] if token not in _WEAK
+             for m in [re.search(rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])", text)] if m]
+    return min(spots, default=None)
+
+
+def preferences(current: dict, variants: list, text: str) -> dict[str, list[str]]:
+    """Option → its values in the order the words name them, for each option of which they name two or more
+    ("prefer battery > USB > AC"): the first named is wanted most, whether the item has it already or not."""
+    if not RANKING.search(text):
+        return {}  # "from red to black" names two colours but ranks none
+    values: dict[str, set[str]] = {}
+    for options in [current, *(v.options for v in variants)]:
+        for key, value in options.items():
+            values.setdefault(key, set()).add(str(value).lower())
+    out = {}
+    for key, candidates in values.items():
+        said = sorted((spot, value) for value in candidates if (spot := _first_said(value, text)) is not None)
+        if len(said) >= 2:
+            out[key] = [value for _spot, value in said]
+    return out
+
+
+def option_score(options: dict, current: dict, text: str, words: set[str], direction: int,
+                 preferred: dict[str, list[str]] | None = None) -> int:
     """For each option the variant changes: 2 when the words name its value whole, 1 when they share a telling word
     with it, 1 when it moves an ordered option the way the words ask (one step scores most), and -1 when it moves
-    one the other way to a value the words do not name."""
+    one the other way to a value the words do not name. An option the words list several values of scores by the
+    value's place in that list instead, changed or not."""
     score = 0
     for key, raw in options.items():
         value, was = str(raw).lower(), str(current.get(key, "")).lower()
+        if key in (preferred or {}):
+            ranked = preferred[key]
+            score += len(ranked) - ranked.index(value) if value in ranked else 0
+            continue
         if value == was:
             continue
         named = (says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK
@@ -123,7 +155,8 @@ def ranked_variants(current: dict, price: float, variants: list, wanted: str) ->
     direction, by_price = wanted_direction(text), price_order(text)
     if direction and (movers := [v for v in variants if _step(v.options, current, direction)]):
         variants = movers  # "a brighter one" must be brighter, whatever else the words prefer
-    scored = [(option_score(v.options, current, text, words, direction), v) for v in variants]
+    preferred = preferences(current, variants, text)
+    scored = [(option_score(v.options, current, text, words, direction, preferred), v) for v in variants]
     best = max((s for s, _ in scored), default=0)
     if best == 0 and not by_price:
         return []
