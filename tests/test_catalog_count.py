@@ -36,8 +36,12 @@ def test_the_count_comes_from_the_available_variants(db):
 
 def test_the_agent_answers_the_count_above_its_own_reply(db, tmp_path):
     count, _ = _product(db, "T-Shirt")
-    agent, _model = scripted_agent(db, tmp_path, ["Sure, to find your account please give me your email."])
+    agent, model = scripted_agent(db, tmp_path, ["Sure, to find your account please give me your email.",
+                                                 "Please tell me your email."])
     answer = agent.respond("c1", "How many tshirt options are available right now? Also I want to return "
                                  "a headphone.").text
     assert answer.startswith(f"Right now {count} T-Shirt options are available.")
     assert agent.messages("c1")[-1].content == answer  # kept in the conversation as it was sent
+    agent.respond("c1", "hm, ok")
+    shown = " ".join(str(m.content) for m in model.prompts[-1])
+    assert "Sure, to find your account" in shown and "T-Shirt options" not in shown  # the model sees its own reply

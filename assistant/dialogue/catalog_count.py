@@ -69,8 +69,12 @@ def catalog_count(db: Database, text: str, language: str) -> str | None:
                  values=", ".join(values))
 
 
+MARK = "catalog_count"
+
+
 class CatalogCountMiddleware(AgentMiddleware):
-    """After the turn: a question of how many options a product comes in is answered above the turn's reply."""
+    """After the turn: a question of how many options a product comes in is answered above the turn's reply. The
+    model is shown its replies without the answer: a 135M model imitates whatever its earlier turns look like."""
 
     def __init__(self, db: Database):
         super().__init__()
@@ -85,5 +89,21 @@ class CatalogCountMiddleware(AgentMiddleware):
         answer = catalog_count(self.db, str(asked.content), runtime.context.language)
         if answer is None or answer in str(last.content):
             return None
+        kwargs = {**(last.additional_kwargs or {}), MARK: answer}
         return {"messages": [AIMessage(f"{answer}\n\n{last.content}", id=last.id, name=last.name,
-                                       additional_kwargs=last.additional_kwargs)]}
+                                       additional_kwargs=kwargs)]}
+
+    def wrap_model_call(self, request, handler):
+        shown = [_without_count(m) for m in request.messages]
+        if all(a is b for a, b in zip(shown, request.messages)):
+            return handler(request)
+        return handler(request.override(messages=shown))
+
+
+def _without_count(message):
+    answer = (message.additional_kwargs or {}).get(MARK) if isinstance(message, AIMessage) else None
+    if not answer or not str(message.content).startswith(answer):
+        return message
+    kwargs = {k: v for k, v in message.additional_kwargs.items() if k != MARK}
+    return message.model_copy(update={"content": str(message.content)[len(answer):].lstrip(),
+                                      "additional_kwargs": kwargs})
