@@ -100,6 +100,9 @@ def test_a_status_question_is_answered_by_its_lookup_and_passages_leave_no_tools
     english = order_summary(order, "en")
     assert "- Mug (2): $1,200.00" in english and "Order total: $1,230.50" in english and "Refunded: $30.50" in english
     assert "Paid" not in order_summary({**order, "payment_history": []}, "en")
+    returning = order_summary({**order, "return_items": ["2"]}, "en")
+    assert "Being returned: $1,200.00" in returning and "Items kept: $30.50" in returning
+    assert "Items kept" not in english
     searched = [HumanMessage("How long do refunds take?"),
                 AIMessage("", tool_calls=[{"name": "search_knowledge", "args": {"query": "q"}, "id": "k"}]),
                 ToolMessage("[1] (faq.md › Refunds)\nFive days.", tool_call_id="k", name="search_knowledge")]

@@ -33,6 +33,12 @@ def _amounts(order: dict, language: str) -> list[str]:
              for kind in ("payment", "refund")}
     lines = [reply("order_total", language, total=money(sum(i["price"] for i in items)))]
     lines += [reply(f"order_{kind}", language, amount=money(amount)) for kind, amount in moved.items() if amount]
+    if returning := set(order.get("return_items") or []):
+        # A return requested is refunded later: what goes back and what the kept items came to, "the rest".
+        back = sum(i["price"] for i in items if i.get("item_id") in returning)
+        kept = sum(i["price"] for i in items if i.get("item_id") not in returning)
+        lines += [reply("order_returning", language, amount=money(back)), reply("order_kept", language,
+                                                                              amount=money(kept))]
     return lines
 
 

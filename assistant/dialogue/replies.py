@@ -65,6 +65,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "order_total": {"en": "Order total: {total}", "zh": "订单金额：{total}"},
     "order_payment": {"en": "Paid: {amount}", "zh": "已付款：{amount}"},
     "order_refund": {"en": "Refunded: {amount}", "zh": "已退款：{amount}"},
+    "order_returning": {"en": "Being returned: {amount}", "zh": "退货中：{amount}"},
+    "order_kept": {"en": "Items kept: {amount}", "zh": "保留的商品：{amount}"},
     "anything_else": {"en": "Is there anything else I can help you with?", "zh": "还有什么可以帮您的吗？"},
     "not_identified": {
         "en": "I couldn't find an account with those details. Could you check the email address, or give me your "
