@@ -1,8 +1,9 @@
 """Reading a shopper's reply to "shall I go ahead?" as run, withdraw or keep pending.
 
-A strict rule in code, never the model: only a short, unconditional yes runs a change. An explicit no
-(or a message that replaces the request) withdraws it. Everything else (a question, a condition, hesitation,
-a new topic, anything unclear) keeps it pending, so the question is answered and the change asked about again.
+A strict rule in code, never the model: only a short, unconditional yes runs a change. An explicit no (or a
+message that replaces the request, or a long message that opens with a no) withdraws it. Everything else (a
+question, a condition, hesitation, a new topic, anything unclear) keeps it pending, so the question is answered
+and the change asked about again.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ _ZH_QUESTION = re.compile(r"[吗嘛么呢]|是不是|能不能|可不可以|行�
 _ZH_NO_LEAD = ("不", "别", "算了", "先不", "没必要")
 _ZH_NO = ("不要", "不用", "算了", "先别", "不需要", "不想", "放弃", "不确认", "不同意")
 _ZH_INSTEAD = ("换成", "改成", "改为", "改用", "而是")
+_LONG_NO = re.compile(r"^(no|nope|nah)\s*[,.!;:]|^(不对|不是的|不是这样|不要这样)")
 _ZH_PUNCT = re.compile(r"[\s,.!~，。！、…:：;；\"'“”‘’()（）]+")
 
 
@@ -76,6 +78,8 @@ def read_reply(text: str, order_ids: frozenset[str] | set[str] = frozenset()) ->
     `order_ids` are the ids the proposal names; a yes may repeat them ("yes, cancel #W1234567").
     """
     text = (text or "").strip().lower().replace("’", "'")
+    if _LONG_NO.match(text):
+        return Reading(WITHDRAW, bare=False)  # "No, that's not what I asked for. …": declining only runs nothing
     if not text or len(text) > MAX_ANSWER_CHARS:
         return Reading(KEEP, bare=False)
     named = {i.lower().lstrip("#") for i in order_ids}
