@@ -44,6 +44,20 @@ def test_a_payment_change_to_the_current_method_becomes_the_method_the_shopper_n
     assert repaired_account_call(db, "p1", "modify_pending_order_payment", kept, said) == kept
 
 
+def test_a_change_without_its_payment_method_gets_the_one_named_or_the_one_paid_with(db):
+    customer_id, order_id, current, methods = _pending_with_other_methods(db)
+    _bound(db, "p7", customer_id)
+    current_kind = next(source for id_, source, *_ in methods if id_ == current)
+    wanted = next(m for m in methods if m[1] != current_kind and sum(x[1] == m[1] for x in methods) == 1)
+    call = {"order_id": order_id, "item_ids": ["1"], "new_item_ids": ["2"]}
+    plain = repaired_account_call(db, "p7", "modify_pending_order_items", call, ["swap it for the blue one"])
+    assert plain["payment_method_id"] == current
+    named = repaired_account_call(db, "p7", "modify_pending_order_items", call, [f"charge {KIND_WORDS[wanted[1]]}"])
+    assert named["payment_method_id"] == wanted[0]
+    move = repaired_account_call(db, "p7", "modify_pending_order_payment", {"order_id": order_id}, ["change it"])
+    assert "payment_method_id" not in move  # a payment change never defaults to the method it moves from
+
+
 def test_a_refund_goes_to_the_card_named_by_its_last_four_digits(db):
     with db.session() as session:
         customer = next(c for c in session.scalars(select(Customer).order_by(Customer.position))

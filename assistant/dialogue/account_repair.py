@@ -7,7 +7,8 @@
   current method into a payment change (which must differ), or refunds to the gift card when the shopper asked for
   the card they paid with. A method id the model made up becomes the one the order was paid with, and so does a
   return's refund to another of their methods they never named (a refund goes back to the method paid with or onto
-  a gift card). Only this customer's methods are read; the shopper still confirms the summary.
+  a gift card). A change called without the method it needs gets the one the shopper named, or else the one the
+  order was paid with. Only this customer's methods are read; the shopper still confirms the summary.
 - An order "moved" to the address it already has (the model copied the order's own address, perhaps garbling a
   field the shopper never typed) goes to the one new address the shopper typed in full, if there is one, and
   otherwise to the address on the customer's profile: the one other address kefu knows for certain, and what
@@ -113,8 +114,9 @@ def _copied_address(arguments: dict, address: dict, said: str) -> bool:
 def repaired_account_call(db: Database, session_id: str, name: str, arguments: dict, said: list[str]) -> dict:
     """The call with the conversation's own customer id filled in, an order's new address not its current one, and
     its payment method as the shopper named it."""
+    pays = name in ALL_TOOLS and "payment_method_id" in required_of(name)
     if not isinstance(arguments, dict) or ("payment_method_id" not in arguments and not _needs_user_id(name)
-                                           and name != ORDER_ADDRESS):
+                                           and name != ORDER_ADDRESS and not pays):
         return arguments
     with db.session() as session:
         conversation = session.get(Conversation, session_id)
@@ -137,8 +139,16 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
                 return dict(arguments, **typed)
             if _copied_address(arguments, current, " ".join(said)):
                 return dict(arguments, **profile)
-        if "payment_method_id" not in arguments:
-            return arguments
         methods = list(customer.payment_methods)
         current = order.payments[0].payment_method_id if own and order.payments else None
+        if "payment_method_id" not in arguments:
+            return _with_payment(name, arguments, methods, current, " ".join(said)) if pays and own else arguments
         return repaired_payment(name, arguments, methods, current, " ".join(said))
+
+
+def _with_payment(name: str, arguments: dict, methods: list[PaymentMethod], current: str | None, said: str) -> dict:
+    """A change called without the payment method it needs gets the one the shopper named, or else (except for a
+    payment change, which must move to another) the one the order was paid with."""
+    named = [m.id for m in named_methods(methods, said) if name != PAYMENT_CHANGE or m.id != current]
+    chosen = named[0] if len(named) == 1 else current if name != PAYMENT_CHANGE else None
+    return dict(arguments, payment_method_id=chosen) if chosen else arguments
