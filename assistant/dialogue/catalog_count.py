@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, ToolMessage
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from assistant.db import Database, Product
+from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.replies import reply
+from assistant.tools import ToolRunner
 from assistant.tools.variant_match import in_english
 
 _KIND = r"(options?|variants?|kinds?|types?|versions?|styles?|models?|choices?|(?P<option>colou?rs?|sizes?))"
@@ -42,9 +44,9 @@ def count_question(text: str) -> tuple[str, str | None] | None:
     return None
 
 
-def catalog_count(db: Database, text: str, language: str) -> str | None:
-    """The answer to a question of how many options a catalog product comes in, or None when it asks none or names
-    no product."""
+def catalog_count(db: Database, text: str, language: str) -> tuple[str, str] | None:
+    """The answer to a question of how many options a catalog product comes in, and the product's id; None when it
+    asks none or names no product."""
     asked = count_question(text)
     if asked is None:
         return None
@@ -58,51 +60,63 @@ def catalog_count(db: Database, text: str, language: str) -> str | None:
             return None
         product = max(named, key=lambda p: len(p.name))
         available = [v.options for v in product.variants if v.available]
-        name = product.name
-    if option is None:
-        return reply("catalog_count", language, count=len(available), name=name)
-    key = next((k for options in available for k in options if k.lower().startswith(_OPTION_KEYS[option])), None)
-    if key is None:
-        return reply("catalog_count", language, count=len(available), name=name)
+        name, product_id = product.name, product.id
+    key = option and next((k for options in available for k in options
+                           if k.lower().startswith(_OPTION_KEYS[option])), None)
+    if not key:
+        return reply("catalog_count", language, count=len(available), name=name), product_id
     values = sorted({str(options[key]) for options in available if key in options})
     return reply("catalog_option_count", language, count=len(values), name=name, option=key,
-                 values=", ".join(values))
+                 values=", ".join(values)), product_id
 
 
 MARK = "catalog_count"
 
 
 class CatalogCountMiddleware(AgentMiddleware):
-    """After the turn: a question of how many options a product comes in is answered above the turn's reply. The
-    model is shown its replies without the answer: a 135M model imitates whatever its earlier turns look like."""
+    """After the turn: a question of how many options a product comes in is answered above the turn's reply, after
+    kefu's own lookup of the product (so the reply's facts are in the conversation's tool results, like any other).
+    The model is shown neither the lookup nor the answer: a 135M model imitates whatever its earlier turns look
+    like, and a product's variants are a long JSON it does not need."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, ttl_s: int):
         super().__init__()
-        self.db = db
+        self.db, self.ttl_s = db, ttl_s
 
     def after_agent(self, state, runtime) -> dict | None:
-        messages = state["messages"]
+        messages, ctx = state["messages"], runtime.context
         last = messages[-1] if messages else None
         asked = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
         if not isinstance(last, AIMessage) or last.tool_calls or asked is None:
             return None
-        answer = catalog_count(self.db, str(asked.content), runtime.context.language)
-        if answer is None or answer in str(last.content):
+        found = catalog_count(self.db, str(asked.content), ctx.language)
+        if found is None or found[0] in str(last.content):
             return None
+        answer, product_id = found
+        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language)
+        call, result = own_step(runner, ctx, "get_product_details", {"product_id": product_id})["messages"]
+        if result.status == "error":
+            return None
+        call = call.model_copy(update={"additional_kwargs": {MARK: "lookup"}})
         kwargs = {**(last.additional_kwargs or {}), MARK: answer}
-        return {"messages": [AIMessage(f"{answer}\n\n{last.content}", id=last.id, name=last.name,
-                                       additional_kwargs=kwargs)]}
+        # The reply stays last: it is removed and sent again, under a new id, after the lookup.
+        final = AIMessage(f"{answer}\n\n{last.content}", name=last.name, additional_kwargs=kwargs)
+        return {"messages": [RemoveMessage(id=last.id), call, result, final]}
 
     def wrap_model_call(self, request, handler):
-        shown = [_without_count(m) for m in request.messages]
-        if all(a is b for a, b in zip(shown, request.messages)):
+        hidden = {c["id"] for m in request.messages if isinstance(m, AIMessage)
+                  and (m.additional_kwargs or {}).get(MARK) == "lookup" for c in m.tool_calls}
+        shown = [_without_count(m) for m in request.messages
+                 if not (isinstance(m, ToolMessage) and m.tool_call_id in hidden)
+                 and not (isinstance(m, AIMessage) and (m.additional_kwargs or {}).get(MARK) == "lookup")]
+        if len(shown) == len(request.messages) and all(a is b for a, b in zip(shown, request.messages)):
             return handler(request)
         return handler(request.override(messages=shown))
 
 
 def _without_count(message):
     answer = (message.additional_kwargs or {}).get(MARK) if isinstance(message, AIMessage) else None
-    if not answer or not str(message.content).startswith(answer):
+    if not answer or answer == "lookup" or not str(message.content).startswith(answer):
         return message
     kwargs = {k: v for k, v in message.additional_kwargs.items() if k != MARK}
     return message.model_copy(update={"content": str(message.content)[len(answer):].lstrip(),

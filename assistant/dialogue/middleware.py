@@ -81,7 +81,7 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries, signed=identity.mode == "signed"),
-        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db), CatalogCountMiddleware(db)] if aids else []),
+        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db), CatalogCountMiddleware(db, ttl)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
         *([ToolScopeMiddleware(db)] if aids else []),  # reads the whole conversation: outside the budget's trimming
