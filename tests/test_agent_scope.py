@@ -86,7 +86,8 @@ def test_a_question_for_a_person_is_not_answered_from_the_knowledge_base(db, tmp
     agent, model = scripted_agent(db, tmp_path, [call("transfer_to_human_agents", summary="wants a person")],
                                   knowledge=knowledge)
     agent.respond("s1", "Can I talk to a human?")
-    assert model.prompts and "transfer_to_human_agents" in model.offered[0]
+    names = [getattr(m, "name", None) for m in agent.messages("s1") if m.type == "tool"]
+    assert names == ["transfer_to_human_agents"] and model.prompts == []  # handed over in code, no passages
 
 
 def test_the_model_answers_from_the_passages_when_configured(db, tmp_path, knowledge):

@@ -78,7 +78,7 @@ def read_reply(text: str, order_ids: frozenset[str] | set[str] = frozenset()) ->
     `order_ids` are the ids the proposal names; a yes may repeat them ("yes, cancel #W1234567").
     """
     text = (text or "").strip().lower().replace("’", "'")
-    if _LONG_NO.match(text):
+    if len(text) > MAX_ANSWER_CHARS and _LONG_NO.match(text):
         return Reading(WITHDRAW, bare=False)  # "No, that's not what I asked for. …": declining only runs nothing
     if not text or len(text) > MAX_ANSWER_CHARS:
         return Reading(KEEP, bare=False)
