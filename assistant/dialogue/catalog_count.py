@@ -30,17 +30,17 @@ def _flat(text: str) -> str:
     return _ALNUM.sub("", text.lower())
 
 
-def count_question(text: str) -> tuple[str, str | None] | None:
-    """(the words naming the product, the option asked about: "color", "size" or None for all) of a question of
-    how many options something comes in; None when the message asks none."""
+def count_question(text: str) -> tuple[list[str], str | None] | None:
+    """(the words that may name the product, nearest first; the option asked about: "colo", "size" or None for
+    all) of a question of how many options something comes in; None when the message asks none."""
     if found := ASK_EN.search(text):
         option = (found.group("option") or "").lower()
         after = re.split(r"[.?!]", text[found.end():], maxsplit=1)[0]  # "how many colours does the tent come in"
-        return found.group("what") + " | " + after, next((key for key in _OPTION_KEYS if option.startswith(key)), None)
+        return [found.group("what"), after], next((key for key in _OPTION_KEYS if option.startswith(key)), None)
     if found := ASK_ZH.search(text):
         kind = found.group("kind")
         option = "colo" if "颜色" in kind else "size" if "尺码" in kind else None
-        return in_english(found.group("what")), option
+        return [in_english(found.group("what"))], option
     return None
 
 
@@ -53,7 +53,7 @@ def catalog_count(db: Database, text: str, language: str) -> tuple[str, str] | N
     option = asked[1]
     with db.session() as session:
         products = session.scalars(select(Product).options(selectinload(Product.variants))).all()
-        for words in map(_flat, asked[0].split(" | ")):  # the words before the count first, then after it
+        for words in map(_flat, asked[0]):  # the words before the count first, then after it
             if named := [p for p in products if _flat(p.name) and _flat(p.name) in words]:
                 break
         if not named:
@@ -70,7 +70,7 @@ def catalog_count(db: Database, text: str, language: str) -> tuple[str, str] | N
                  values=", ".join(values)), product_id
 
 
-MARK = "catalog_count"
+ANSWER, LOOKUP = "catalog_count", "catalog_count_lookup"  # additional_kwargs keys of the two marked messages
 
 
 class CatalogCountMiddleware(AgentMiddleware):
@@ -97,27 +97,29 @@ class CatalogCountMiddleware(AgentMiddleware):
         call, result = own_step(runner, ctx, "get_product_details", {"product_id": product_id})["messages"]
         if result.status == "error":
             return None
-        call = call.model_copy(update={"additional_kwargs": {MARK: "lookup"}})
-        kwargs = {**(last.additional_kwargs or {}), MARK: answer}
+        call = call.model_copy(update={"additional_kwargs": {LOOKUP: True}})
+        kwargs = {**(last.additional_kwargs or {}), ANSWER: answer}
         # The reply stays last: it is removed and sent again, under a new id, after the lookup.
         final = AIMessage(f"{answer}\n\n{last.content}", name=last.name, additional_kwargs=kwargs)
         return {"messages": [RemoveMessage(id=last.id), call, result, final]}
 
     def wrap_model_call(self, request, handler):
-        hidden = {c["id"] for m in request.messages if isinstance(m, AIMessage)
-                  and (m.additional_kwargs or {}).get(MARK) == "lookup" for c in m.tool_calls}
+        hidden = {c["id"] for m in request.messages if _is_lookup(m) for c in m.tool_calls}
         shown = [_without_count(m) for m in request.messages
-                 if not (isinstance(m, ToolMessage) and m.tool_call_id in hidden)
-                 and not (isinstance(m, AIMessage) and (m.additional_kwargs or {}).get(MARK) == "lookup")]
+                 if not _is_lookup(m) and not (isinstance(m, ToolMessage) and m.tool_call_id in hidden)]
         if len(shown) == len(request.messages) and all(a is b for a, b in zip(shown, request.messages)):
             return handler(request)
         return handler(request.override(messages=shown))
 
 
+def _is_lookup(message) -> bool:
+    return isinstance(message, AIMessage) and bool((message.additional_kwargs or {}).get(LOOKUP))
+
+
 def _without_count(message):
-    answer = (message.additional_kwargs or {}).get(MARK) if isinstance(message, AIMessage) else None
-    if not answer or answer == "lookup" or not str(message.content).startswith(answer):
+    answer = (message.additional_kwargs or {}).get(ANSWER) if isinstance(message, AIMessage) else None
+    if not answer or not str(message.content).startswith(answer):
         return message
-    kwargs = {k: v for k, v in message.additional_kwargs.items() if k != MARK}
+    kwargs = {k: v for k, v in message.additional_kwargs.items() if k != ANSWER}
     return message.model_copy(update={"content": str(message.content)[len(answer):].lstrip(),
                                       "additional_kwargs": kwargs})
