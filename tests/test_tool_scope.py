@@ -22,9 +22,12 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("I want to cancel order #W1234567 because it is no longer needed.", {"cancel_pending_order"}),
     ("Please cnacel my order", {"cancel_pending_order"}),  # one swapped pair of letters
     ("我想取消订单 #W1234567", {"cancel_pending_order"}),
+    ("Please halt order #W1234567 before it ships.", {"cancel_pending_order"}),
+    ("帮我把 #W1234567 撤单吧", {"cancel_pending_order"}),
     ("I want to return the Backpack, refunded to my gift card.", {"return_delivered_order_items"}),
     ("我想退回订单里的 Blender，退款到 gift_card_8510287。", {"return_delivered_order_items"}),
     ("I want to pay for order #W1 with credit_card_1 instead.", {"modify_pending_order_payment"}),
+    ("Please return the lamp from order #W7654321 to my PayPal.", {"return_delivered_order_items"}),
     ("I moved, please update my address.", {"modify_pending_order_address", "modify_user_address"}),
     ("Can I swap my T-shirt for another size?", {"modify_pending_order_items", "exchange_delivered_order_items"}),
     ("I want the tracking number of order #W1234567.", set()),
@@ -283,3 +286,21 @@ def test_a_return_given_new_items_follows_what_the_shopper_asked_for():
     both = untangled_write(name, call, ["return the bottle and exchange the lamp"])
     assert both == (name, {key: value for key, value in call.items() if key != "new_item_ids"})  # the name decides
     assert repaired_name("find_order_items", {"order_id": "#W1234567", "wanted": "black"}) == "find_item_variants"
+
+
+def test_a_question_after_the_requested_change_ran_is_answered_from_the_lookup():
+    record = {"order_id": "#W7654321", "status": "return requested", "items": [], "return_items": []}
+    lookup = [AIMessage("", tool_calls=[{"name": "get_order_details", "args": {"order_id": "#W7654321"},
+                                         "id": "c2"}]),
+              ToolMessage(json.dumps(record), tool_call_id="c2", name="get_order_details")]
+    returned = [HumanMessage("Please return the lamp from order #W7654321 to my PayPal."), HumanMessage("yes"),
+                AIMessage("", tool_calls=[{"name": "return_delivered_order_items", "args": {}, "id": "c1"}]),
+                ToolMessage("{}", tool_call_id="c1", name="return_delivered_order_items")]
+    question = HumanMessage("What do the items I kept from #W7654321 come to?")
+    assert answered_orders([*returned, question, *lookup]) == [record]
+    also_swap = [HumanMessage("Return the lamp from #W7654321 and exchange the kettle for a red one."),
+                 *returned[1:], question, *lookup]
+    assert answered_orders(also_swap) == []  # the exchange asked for has not run yet
+    failed = [*returned[:3], ToolMessage("Error", tool_call_id="c1", name="return_delivered_order_items",
+                                         status="error"), question, *lookup]
+    assert answered_orders(failed) == []

@@ -17,6 +17,7 @@ ANY_CHANGE = ITEMS | ADDRESS | PAYMENT
 
 _EN = {
     "cancel": CANCEL, "cancelled": CANCEL, "canceled": CANCEL, "cancellation": CANCEL, "cancelation": CANCEL,
+    "halt": CANCEL, "scrap": CANCEL,
     "return": RETURN, "returned": RETURN, "returning": RETURN, "refund": RETURN, "refunded": RETURN,
     "exchange": ITEMS, "exchanged": ITEMS, "swap": ITEMS, "swapped": ITEMS, "replace": ITEMS, "replacement": ITEMS,
     "size": ITEMS, "color": ITEMS, "colour": ITEMS, "variant": ITEMS, "version": ITEMS,
@@ -27,14 +28,15 @@ _EN = {
 _EN_PHRASES = {"send back": RETURN, "send it back": RETURN, "money back": RETURN, "call off": CANCEL,
                "no longer need": CANCEL, "ordered by mistake": CANCEL}
 _EN_GENERIC = {"change", "changed", "modify", "modified", "update", "updated", "switch", "edit", "correct"}
-_ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
+_ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": CANCEL, "撤单": CANCEL,
+       "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
        "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS,
        "地址": ADDRESS, "搬家": ADDRESS, "寄到": ADDRESS, "送到": ADDRESS,
        "支付": PAYMENT, "付款": PAYMENT, "付钱": PAYMENT, "信用卡": PAYMENT, "礼品卡": PAYMENT, "贝宝": PAYMENT}
 _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
 _WORD = re.compile(r"[a-z]+")
 # A refund's destination ("refund to my gift card") names a card without asking to change the payment.
-_REFUND_DESTINATION = re.compile(r"(refund|退款|退到|退回).{0,40}(card|paypal|卡)", re.I)
+_REFUND_DESTINATION = re.compile(r"(refund|return|money back|退款|退到|退回).{0,60}(card|paypal|卡)", re.I)
 # "How much did I pay" asks what an order cost; it changes no payment.
 _AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|was|were) (i|we) (pay|paid|spend|spent"
                               r"|get charged|charged|been charged)\b|\bdid (i|we) (pay|get charged)\b")

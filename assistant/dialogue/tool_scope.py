@@ -16,7 +16,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, To
 
 from assistant.dialogue.argument_repair import ZIP
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
-from assistant.dialogue.intents import CANCEL, RETURN, requested_writes
+from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ALL_TOOLS
@@ -81,9 +81,22 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
         # An order the shopper described ("my latest order") and kefu found: the one just looked up.
         record = _looked_up([last])
         named = set(record)
-    if not named or not named <= set(orders) or requested_writes(said):
+    if not named or not named <= set(orders) or _still_requested(messages):
         return []
     return [orders[i] for i in sorted(named)]
+
+
+def _still_requested(messages: list[BaseMessage]) -> set[str]:
+    """The changes the shopper asked for that no completed write has done yet: a question asked after a return
+    ran ("what do the items I kept come to?") is a question, though the conversation asked for a change."""
+    done_at = max((i for i, m in enumerate(messages) if isinstance(m, ToolMessage) and m.status != "error"
+                   and is_write(m.name)), default=-1)
+    before, after = ([str(m.content) for m in part if isinstance(m, HumanMessage)]
+                     for part in (messages[:done_at + 1], messages[done_at + 1:]))
+    done = {m.name for m in messages[:done_at + 1] if isinstance(m, ToolMessage) and m.status != "error"}
+    asked = requested_writes(before) if before else set()
+    undone = {tool for kind in (CANCEL, RETURN, ITEMS, ADDRESS, PAYMENT) if not kind & done for tool in kind & asked}
+    return undone | requested_writes(after)
 
 
 def offered_tools(messages: list[BaseMessage], identified: bool = False,
