@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Customer, Order
@@ -136,3 +137,36 @@ def test_variants_are_looked_for_only_when_a_swap_is_asked_without_the_new_item_
     from langchain_core.messages import HumanMessage, ToolMessage
     identified = [HumanMessage("a@b.com"), ToolMessage("ann_1", tool_call_id="1", name="find_user_id_by_email")]
     assert not offered_tools(identified) & KEFU_STEPS
+
+
+def test_that_same_order_means_the_one_the_conversation_last_dealt_with(db):
+    _, orders = _customer_with(db, _has_unique_items)
+    focus = orders[1]
+    asked = ["What did I pay in total for the remaining items in that same order?"]
+    assert len(fitting_orders(orders, asked)) > 1
+    assert fitting_orders(orders, asked, focus=focus.id) == [focus]
+    assert fitting_orders(orders, ["这一单剩下的商品一共多少钱？"], focus=focus.id) == [focus]
+    other = orders[0]
+    named = [f"And in that same order, where is the {_unique_item(other, orders)}?"]
+    assert fitting_orders(orders, named, focus=focus.id) == [other]  # the words pick another order out
+    assert len(fitting_orders(orders, ["What did I pay for my orders?"], focus=focus.id)) > 1
+
+
+def test_after_a_return_the_rest_of_that_same_order_is_answered_from_its_record(db, tmp_path):
+    customer_id, orders = _customer_with(db, lambda os: len(os) >= 2 and any(
+        o.status == "delivered" and len({line.item_id for line in o.items}) >= 2 for o in os))
+    order = next(o for o in orders if o.status == "delivered" and len({line.item_id for line in o.items}) >= 2)
+    back, *kept = order.items
+    with db.session() as session:
+        method = session.get(Order, order.id).payments[0].payment_method_id
+    agent, model = scripted_agent(db, tmp_path, [
+        call("get_order_details", order_id=order.id),
+        call("return_delivered_order_items", order_id=order.id, item_ids=[back.item_id], payment_method_id=method),
+        "Shall I go ahead?", "Your return is requested.", "Anything else?", "Anything else?"])
+    agent.respond("s5", f"Please return the {back.name} from order {order.id}, my email is "
+                        f"{email_of(db, customer_id)}")
+    agent.respond("s5", "yes")
+    answer = agent.respond("s5", "And what did I pay in total for the remaining items in that same order?")
+    assert f"{sum(line.price for line in kept):,.2f}" in answer.text
+    looked_up = [m for m in agent.messages("s5") if isinstance(m, ToolMessage) and m.name == "get_order_details"]
+    assert '"return requested"' in str(looked_up[-1].content)

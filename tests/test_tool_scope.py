@@ -34,6 +34,12 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("我想知道订单 #W1234567 现在是什么状态。", set()),
     ("What was I charged, all told, for the purchase with the blender?", set()),  # a cost, not a payment change
     ("How much did we pay for #W1234567? We'd like to use PayPal instead.", {"modify_pending_order_payment"}),
+    ("And how much will the refund come to?", set()),  # a question about a return, not a request for one
+    ("退款金额是多少？", set()),
+    ("What I want is a refund for the kettle.", {"return_delivered_order_items"}),
+    ("What will my refund be?", set()),
+    ("I'd like to return the kettle; what is the total refund?", {"return_delivered_order_items"}),
+    ("我要退货，一共能退多少钱？", {"return_delivered_order_items"}),
 ])
 def test_requested_writes_reads_the_shoppers_request(text, expected):
     assert requested_writes([text]) == expected

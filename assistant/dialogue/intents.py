@@ -41,6 +41,10 @@ _REFUND_DESTINATION = re.compile(r"(refund|return|money back|退款|退到|退�
 _AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|was|were) (i|we) (pay|paid|spend|spent"
                               r"|get charged|charged|been charged)\b|\bdid (i|we) (pay|get charged)\b")
 _PAYMENT_CHANGE_WORDS = re.compile(r"\b(payment|paypal|card|billing|method|switch|instead)\b")
+# "How much will the refund be?" asks what a return brings back; on its own it asks for no return.
+_REFUND_AMOUNT = re.compile(r"\b(how much|what(?:'s| is| was| will| would))\b[^.?!,;]{0,40}\brefund(ed|s)?\b"
+                            r"|\btotal (amount of )?refund|\brefund (amount|total)\b"
+                            r"|退款(金额|总额|一共|总共|是多少|有多少|多少)|(能|会|可以|一共|总共)退(回)?多少", re.I)
 
 
 def _with_one_swap(word: str) -> set[str]:
@@ -65,6 +69,7 @@ def keyword_writes(texts: list[str]) -> set[str]:
     wanted: set[str] = set()
     generic = False
     for text in texts:
+        text = _REFUND_AMOUNT.sub(" ", text)
         lowered, found = text.lower(), set()
         for word in _WORD.findall(lowered):
             found |= _EN.get(word) or _FUZZY.get(word) or set()

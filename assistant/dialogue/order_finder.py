@@ -9,6 +9,7 @@ the agent can ask which one. A small model cannot match words against a JSON of 
 
 from __future__ import annotations
 
+import json
 import re
 
 from langchain.agents.middleware import AgentMiddleware
@@ -36,6 +37,8 @@ ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "t
 NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRESS - {"modify_user_address"}) | PAYMENT,
                  {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
 LOOKED_UP = ("get_order_details", "list_user_orders")
+BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the same one", "those items", "同一个订单",
+                   "同一单", "这个订单", "那个订单", "这一单", "那一单", "这单", "该订单")
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -56,9 +59,17 @@ def _statuses_for(wanted: set[str]) -> set[str] | None:
     return set().union(*fitting) if fitting else None
 
 
-def fitting_orders(orders: list[Order], texts: list[str]) -> list[Order]:
-    """The customer's orders that fit what the shopper said, best fits only; oldest first."""
+def fitting_orders(orders: list[Order], texts: list[str], focus: str | None = None) -> list[Order]:
+    """The customer's orders that fit what the shopper said, best fits only; oldest first. `focus` is the order
+    the conversation last dealt with: "that same order" means it, when the words pick out no other."""
     text = " ".join(texts).lower()
+    fits = _fitting(orders, texts, text)
+    if len(fits) != 1 and focus and any(p in text for p in BACK_REFERENCES):
+        return [o for o in orders if o.id == focus] or fits
+    return fits
+
+
+def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
     words = set(_WORD.findall(text))
     allowed = _statuses_for(requested_writes(texts))
     candidates = [o for o in orders if allowed is None or o.status in allowed]
@@ -95,6 +106,19 @@ def _request_texts(messages) -> tuple[list[str], bool]:
     return texts, listed
 
 
+def _focus(messages) -> str | None:
+    """The order id of the conversation's last successful order lookup or change."""
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage) and message.status != "error" and str(message.content).startswith("{"):
+            try:
+                order_id = json.loads(str(message.content)).get("order_id")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(order_id, str):
+                return order_id
+    return None
+
+
 class OrderFinderMiddleware(AgentMiddleware):
     """Before a model call: resolve an order the shopper described, by looking it up (one fits) or listing them."""
 
@@ -113,7 +137,7 @@ class OrderFinderMiddleware(AgentMiddleware):
                 return None
             customer_id = conversation.customer_id
             orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
-            fits = fitting_orders(list(orders), texts)
+            fits = fitting_orders(list(orders), texts, _focus(state["messages"]))
             if not fits or (listed and len(fits) > 1):
                 return None  # the orders are listed already: the shopper's answer has to narrow them down
             name, arguments = (("get_order_details", {"order_id": fits[0].id}) if len(fits) == 1 else
