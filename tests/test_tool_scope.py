@@ -310,3 +310,21 @@ def test_a_question_after_the_requested_change_ran_is_answered_from_the_lookup()
     failed = [*returned[:3], ToolMessage("Error", tool_call_id="c1", name="return_delivered_order_items",
                                          status="error"), question, *lookup]
     assert answered_orders(failed) == []
+
+
+def test_a_copied_street_takes_the_rest_of_its_address_but_not_over_what_the_shopper_typed():
+    old = {"address1": "667 Highland Drive", "address2": "Suite 865", "city": "Denver", "country": "USA",
+           "state": "CO", "zip": "80280"}
+    new = {"address1": "101 Highway", "address2": "", "city": "New York", "country": "USA", "state": "NY",
+           "zip": "10001"}
+    messages = [HumanMessage("Change my address and my orders' to 101 Highway, New York, 10001."),
+                ToolMessage(json.dumps({"user_id": "u", "address": old}), tool_call_id="c1", name="get_user_details"),
+                ToolMessage(json.dumps({"order_id": "#W1", "address": new}), tool_call_id="c2",
+                            name="modify_pending_order_address")]
+    mixed = {"user_id": "u", **new, "city": "Denver", "state": "USA"}  # the new street with the old city
+    assert repaired_arguments("modify_user_address", mixed, messages) == {"user_id": "u", **new}
+    back = {"user_id": "u", **old, "address2": ""}
+    assert repaired_arguments("modify_user_address", back, messages) == {"user_id": "u", **old}
+    unit = [HumanMessage("Same street, but it is Suite 866, not 865."), *messages[1:]]
+    moved = {"user_id": "u", **old, "address2": "Suite 866"}
+    assert repaired_arguments("modify_user_address", moved, unit) == moved  # typed by the shopper: kept

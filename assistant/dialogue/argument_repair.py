@@ -4,9 +4,10 @@
   copying it (an extra digit, a run of repeated characters); a value the shopper never typed is replaced by the
   closest one they did. This never widens access: the ToolRunner still looks the customer up by that value.
 - Address fields come from the conversation: the one new address the shopper typed in full (`typed_address`) is
-  taken as typed; otherwise a street, city, state or zip code that is neither in what the shopper typed nor in a
-  tool result ("Tucus" for "Tucson") is replaced by the closest piece of either, when one is close; a zip code
-  that is not five digits becomes the one typed with the street.
+  taken as typed; a call that copies a street a tool returned takes the rest of that address; otherwise a street,
+  city, state or zip code that is neither in what the shopper typed nor in a tool result ("Tucus" for "Tucson") is
+  replaced by the closest piece of either, when one is close; a zip code that is not five digits becomes the one
+  typed with the street.
 - Spaces around a value (" Colin": the tokenizer's word boundary leaks into the JSON) are stripped.
 - Item ids of a return, exchange or item change come from the order itself (`item_repair`), and an item swap runs
   under the tool its order's status takes (a delivered order's items are exchanged, a pending one's modified).
@@ -24,6 +25,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 
 from langchain.agents.middleware import AgentMiddleware
@@ -92,6 +94,8 @@ def _address_from_texts(arguments: dict, messages: list[BaseMessage], said: list
     copies_known = bool(street) and f'"{street}"' in known.lower()  # a whole value of a tool's JSON
     if not copies_known and (typed := the_typed_address(said, known)):
         return dict(arguments, **typed)
+    if copies_known:
+        arguments = _rest_of_known_address(arguments, messages, said)
     texts = [str(m.content) for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
     seen = " ".join(texts).lower()
     candidates, fixed = None, dict(arguments)
@@ -103,6 +107,35 @@ def _address_from_texts(arguments: dict, messages: list[BaseMessage], said: list
         best = _closest(value, candidates) if candidates else None
         if best and difflib.SequenceMatcher(None, value.lower(), best.lower()).ratio() >= CLOSE_ENOUGH:
             fixed[field] = best
+    return fixed
+
+
+def _known_addresses(messages: list[BaseMessage]) -> list[dict]:
+    """The addresses tool results hold (an order's, the profile's), as their fields."""
+    found = []
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.status != "error" and str(message.content).startswith("{"):
+            try:
+                address = json.loads(str(message.content)).get("address")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(address, dict) and address.get("address1"):
+                found.append(address)
+    return found
+
+
+def _rest_of_known_address(arguments: dict, messages: list[BaseMessage], said: list[str]) -> dict:
+    """A call that copies the street of an address a tool returned takes that address's other fields, except
+    values the shopper typed: the model mixes the new street with the old city ("101 Highway, Denver, USA")."""
+    street = str(arguments.get("address1") or "").strip().lower()
+    records = [a for a in _known_addresses(messages) if str(a["address1"]).strip().lower() == street]
+    typed, fixed = " ".join(said).lower(), dict(arguments)
+    for field in ADDRESS_FIELDS[1:]:
+        values = {str(r[field] or "") for r in records if field in r}
+        current = str(arguments.get(field) or "")
+        was_typed = bool(current) and re.search(rf"(?<!\w){re.escape(current.lower())}(?!\w)", typed)
+        if len(values) == 1 and current != (value := values.pop()) and not was_typed:
+            fixed[field] = value
     return fixed
 
 
