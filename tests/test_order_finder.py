@@ -6,7 +6,7 @@ from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 
 from assistant.db import Customer, Order
-from assistant.dialogue.order_finder import fitting_orders
+from assistant.dialogue.order_finder import first_named, fitting_orders
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
 from tests.agent_helpers import email_of, scripted_agent
@@ -170,3 +170,20 @@ def test_after_a_return_the_rest_of_that_same_order_is_answered_from_its_record(
     assert f"{sum(line.price for line in kept):,.2f}" in answer.text
     looked_up = [m for m in agent.messages("s5") if isinstance(m, ToolMessage) and m.name == "get_order_details"]
     assert '"return requested"' in str(looked_up[-1].content)
+
+
+def test_orders_named_by_their_items_are_worked_through_in_the_order_said(db, tmp_path):
+    customer_id, orders = _customer_with(db, _has_unique_items)
+    one, two = orders[2], orders[0]
+    said = [f"Where is my {_unique_item(one, orders)}? Also I want to change something about the "
+            f"{_unique_item(two, orders)}."]
+    fits = fitting_orders(orders, said)
+    assert {one, two} <= set(fits)
+    assert first_named(fits, said, set()) == one
+    assert first_named(fits, said, {one.id}) == two  # the first one was changed already
+    assert first_named(fits, ["I want to return something"], set()) is None
+    agent, model = scripted_agent(db, tmp_path, ["Here it is."])
+    agent.respond("s6", f"{said[0]} My email is {email_of(db, customer_id)}")
+    steps = [m.name for m in agent.messages("s6") if m.type == "tool"]
+    assert steps == ["find_user_id_by_email", "list_user_orders", "get_order_details"]
+    assert one.id in str(model.prompts[0][-1].content)  # the model starts from the order named first

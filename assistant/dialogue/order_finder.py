@@ -20,6 +20,7 @@ from assistant.db import Conversation, Database, Order
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
+from assistant.dialogue.model_tools import is_write
 from assistant.tools import ToolRunner
 
 STATUS_WORDS = {
@@ -106,16 +107,42 @@ def _request_texts(messages) -> tuple[list[str], bool]:
     return texts, listed
 
 
+def first_named(fits: list[Order], texts: list[str], done: set[str]) -> Order | None:
+    """Of several orders whose items the shopper named, the one named first that no change has been made to yet:
+    "the tablet ..., also cancel the charger ..., and return the sneaker" is worked through in the order said."""
+    text = " ".join(texts).lower()
+    at = {}
+    for order in fits:
+        found = [text.find(name) for line in order.items for name in {line.name.lower(), line.name.lower().split()[-1]}
+                 if len(name) > 3 and name in text]
+        if not found:
+            return None
+        at[order.id] = min(found)
+    left = sorted((position, order_id) for order_id, position in at.items() if order_id not in done)
+    if not left or (len(left) > 1 and left[0][0] == left[1][0]):
+        return None  # the same item in two orders: the shopper has to say which
+    return next(o for o in fits if o.id == left[0][1])
+
+
+def _changed(messages) -> set[str]:
+    """The order ids a write has changed in this conversation."""
+    return {order_id for m in messages if isinstance(m, ToolMessage) and m.status != "error" and is_write(m.name)
+            and (order_id := _order_id(m))}
+
+
+def _order_id(message) -> str | None:
+    try:
+        found = json.loads(str(message.content)).get("order_id")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
 def _focus(messages) -> str | None:
     """The order id of the conversation's last successful order lookup or change."""
     for message in reversed(messages):
-        if isinstance(message, ToolMessage) and message.status != "error" and str(message.content).startswith("{"):
-            try:
-                order_id = json.loads(str(message.content)).get("order_id")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(order_id, str):
-                return order_id
+        if isinstance(message, ToolMessage) and message.status != "error" and (order_id := _order_id(message)):
+            return order_id
     return None
 
 
@@ -138,9 +165,11 @@ class OrderFinderMiddleware(AgentMiddleware):
             customer_id = conversation.customer_id
             orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
             fits = fitting_orders(list(orders), texts, _focus(state["messages"]))
-            if not fits or (listed and len(fits) > 1):
+            first = first_named(fits, texts, _changed(state["messages"])) if len(fits) > 1 else None
+            if not fits or (listed and len(fits) > 1 and not first):
                 return None  # the orders are listed already: the shopper's answer has to narrow them down
-            name, arguments = (("get_order_details", {"order_id": fits[0].id}) if len(fits) == 1 else
-                               ("list_user_orders", {"user_id": customer_id}))
-        return own_step(ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language), ctx, name,
-                        arguments)
+            steps = [("list_user_orders", {"user_id": customer_id})] if len(fits) > 1 and not listed else []
+            if len(fits) == 1 or first:
+                steps.append(("get_order_details", {"order_id": (first or fits[0]).id}))
+        runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, language=ctx.language)
+        return {"messages": [m for name, arguments in steps for m in own_step(runner, ctx, name, arguments)["messages"]]}
