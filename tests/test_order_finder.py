@@ -179,9 +179,12 @@ def test_orders_named_by_their_items_are_worked_through_in_the_order_said(db, tm
             f"{_unique_item(two, orders)}."]
     fits = fitting_orders(orders, said)
     assert {one, two} <= set(fits)
-    assert first_named(fits, said, set()) == one
-    assert first_named(fits, said, {one.id}) == two  # the first one was changed already
-    assert first_named(fits, ["I want to return something"], set()) is None
+    assert first_named(orders, said, set()) == one
+    assert first_named(orders, said, {one.id}) == two  # the first one was changed already
+    assert first_named(orders, said, {one.id, two.id}) is None
+    assert first_named(orders, ["I want to return something"], set()) is None
+    plural = [f"Where are my {_unique_item(two, orders).split()[-1]}s and the {_unique_item(one, orders)}?"]
+    assert first_named(orders, plural, set()) == two
     agent, model = scripted_agent(db, tmp_path, ["Here it is."])
     agent.respond("s6", f"{said[0]} My email is {email_of(db, customer_id)}")
     steps = [m.name for m in agent.messages("s6") if m.type == "tool"]

@@ -107,21 +107,20 @@ def _request_texts(messages) -> tuple[list[str], bool]:
     return texts, listed
 
 
-def first_named(fits: list[Order], texts: list[str], done: set[str]) -> Order | None:
-    """Of several orders whose items the shopper named, the one named first that no change has been made to yet:
+def first_named(orders: list[Order], texts: list[str], done: set[str]) -> Order | None:
+    """Of the orders whose items the shopper named, the one named first that no change has been made to yet:
     "the tablet ..., also cancel the charger ..., and return the sneaker" is worked through in the order said."""
     text = " ".join(texts).lower()
-    at = {}
-    for order in fits:
-        found = [text.find(name) for line in order.items for name in {line.name.lower(), line.name.lower().split()[-1]}
-                 if len(name) > 3 and name in text]
-        if not found:
-            return None
-        at[order.id] = min(found)
-    left = sorted((position, order_id) for order_id, position in at.items() if order_id not in done)
-    if not left or (len(left) > 1 and left[0][0] == left[1][0]):
-        return None  # the same item in two orders: the shopper has to say which
-    return next(o for o in fits if o.id == left[0][1])
+    at = []
+    for order in orders:
+        names = {form for line in order.items for name in (line.name.lower(), line.name.lower().split()[-1])
+                 for form in (name, name.rstrip("s"))}  # "the sneaker" names the Sneakers, as in _item_score
+        if order.id not in done and (found := [text.find(n) for n in names if len(n) > 3 and n in text]):
+            at.append((min(found), order.id))
+    at.sort()
+    if not at or (len(at) > 1 and at[0][0] == at[1][0]):
+        return None  # nothing named, or the same item in two orders: the shopper has to say which
+    return next(o for o in orders if o.id == at[0][1])
 
 
 def _changed(messages) -> set[str]:
@@ -164,8 +163,9 @@ class OrderFinderMiddleware(AgentMiddleware):
                 return None
             customer_id = conversation.customer_id
             orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
-            fits = fitting_orders(list(orders), texts, _focus(state["messages"]))
-            first = first_named(fits, texts, _changed(state["messages"])) if len(fits) > 1 else None
+            orders = list(orders)
+            fits = fitting_orders(orders, texts, _focus(state["messages"]))
+            first = first_named(orders, texts, _changed(state["messages"])) if len(fits) > 1 else None
             if not fits or (listed and len(fits) > 1 and not first):
                 return None  # the orders are listed already: the shopper's answer has to narrow them down
             steps = [("list_user_orders", {"user_id": customer_id})] if len(fits) > 1 and not listed else []
