@@ -190,3 +190,20 @@ def test_orders_named_by_their_items_are_worked_through_in_the_order_said(db, tm
     steps = [m.name for m in agent.messages("s6") if m.type == "tool"]
     assert steps == ["find_user_id_by_email", "list_user_orders", "get_order_details"]
     assert one.id in str(model.prompts[0][-1].content)  # the model starts from the order named first
+
+
+def test_once_the_first_orders_change_has_run_the_next_order_named_is_looked_up(db, tmp_path):
+    customer_id, orders = _customer_with(db, lambda os: _has_unique_items(os) and
+                                         any(o.status == "pending" for o in os))
+    first = next(o for o in orders if o.status == "pending")
+    second = next(o for o in orders if o is not first)
+    request = f"Cancel the {_unique_item(first, orders)} and tell me where my {_unique_item(second, orders)} is."
+    agent, _ = scripted_agent(db, tmp_path, [
+        call("cancel_pending_order", order_id=first.id, reason="no longer needed"), "Done.", "Here it is.",
+        "Anything else?"])
+    agent.respond("s7", f"{request} My email is {email_of(db, customer_id)}")
+    agent.respond("s7", "yes")
+    agent.respond("s7", f"As I said: {request}")
+    looked_up = [str(m.content) for m in agent.messages("s7") if isinstance(m, ToolMessage)
+                 and m.name == "get_order_details"]
+    assert first.id in looked_up[0] and second.id in looked_up[-1]

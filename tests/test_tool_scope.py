@@ -299,15 +299,17 @@ def test_a_question_after_the_requested_change_ran_is_answered_from_the_lookup()
     lookup = [AIMessage("", tool_calls=[{"name": "get_order_details", "args": {"order_id": "#W7654321"},
                                          "id": "c2"}]),
               ToolMessage(json.dumps(record), tool_call_id="c2", name="get_order_details")]
-    returned = [HumanMessage("Please return the lamp from order #W7654321 to my PayPal."), HumanMessage("yes"),
+    proposal = '{"status": "awaiting_confirmation", "summary": "Return delivered order items for #W7654321"}'
+    returned = [HumanMessage("Please return the lamp from order #W7654321 to my PayPal."),
                 AIMessage("", tool_calls=[{"name": "return_delivered_order_items", "args": {}, "id": "c1"}]),
-                ToolMessage("{}", tool_call_id="c1", name="return_delivered_order_items")]
+                ToolMessage(proposal, tool_call_id="c1", name="return_delivered_order_items"),
+                AIMessage("Shall I go ahead?"), HumanMessage("yes"), AIMessage("Done.")]
     question = HumanMessage("What do the items I kept from #W7654321 come to?")
     assert answered_orders([*returned, question, *lookup]) == [record]
     also_swap = [HumanMessage("Return the lamp from #W7654321 and exchange the kettle for a red one."),
                  *returned[1:], question, *lookup]
-    assert answered_orders(also_swap) == []  # the exchange asked for has not run yet
-    failed = [*returned[:3], ToolMessage("Error", tool_call_id="c1", name="return_delivered_order_items",
+    assert answered_orders(also_swap) == []  # the exchange asked for has not been taken up yet
+    failed = [*returned[:2], ToolMessage("Error", tool_call_id="c1", name="return_delivered_order_items",
                                          status="error"), question, *lookup]
     assert answered_orders(failed) == []
 

@@ -16,11 +16,10 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import HumanMessage, ToolMessage
 from sqlalchemy import select
 
-from assistant.db import Conversation, Database, Order
+from assistant.db import Conversation, Database, Order, PendingAction
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
-from assistant.dialogue.model_tools import is_write
 from assistant.tools import ToolRunner
 
 STATUS_WORDS = {
@@ -123,12 +122,6 @@ def first_named(orders: list[Order], texts: list[str], done: set[str]) -> Order 
     return next(o for o in orders if o.id == at[0][1])
 
 
-def _changed(messages) -> set[str]:
-    """The order ids a write has changed in this conversation."""
-    return {order_id for m in messages if isinstance(m, ToolMessage) and m.status != "error" and is_write(m.name)
-            and (order_id := _order_id(m))}
-
-
 def _order_id(message) -> str | None:
     try:
         found = json.loads(str(message.content)).get("order_id")
@@ -165,7 +158,9 @@ class OrderFinderMiddleware(AgentMiddleware):
             orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
             orders = list(orders)
             fits = fitting_orders(orders, texts, _focus(state["messages"]))
-            first = first_named(orders, texts, _changed(state["messages"])) if len(fits) > 1 else None
+            changed = set(session.scalars(select(PendingAction.arguments["order_id"].as_string()).where(
+                PendingAction.conversation_id == ctx.session_id, PendingAction.status == "executed")))
+            first = first_named(orders, texts, changed) if len(fits) > 1 else None
             if not fits or (listed and len(fits) > 1 and not first):
                 return None  # the orders are listed already: the shopper's answer has to narrow them down
             steps = [("list_user_orders", {"user_id": customer_id})] if len(fits) > 1 and not listed else []

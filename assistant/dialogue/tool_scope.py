@@ -87,8 +87,9 @@ def answered_orders(messages: list[BaseMessage]) -> list[dict]:
 
 
 def _still_requested(messages: list[BaseMessage]) -> set[str]:
-    """The changes the shopper asked for that no completed write has done yet: a question asked after a return
-    ran ("what do the items I kept come to?") is a question, though the conversation asked for a change."""
+    """The changes the shopper asked for that no write of this conversation has taken up yet (its tool message is
+    the proposal; the shopper's answer to it comes after): a question asked once the return was dealt with ("what
+    do the items I kept come to?") is a question, though the conversation asked for a change."""
     done_at = max((i for i, m in enumerate(messages) if isinstance(m, ToolMessage) and m.status != "error"
                    and is_write(m.name)), default=-1)
     before, after = ([str(m.content) for m in part if isinstance(m, HumanMessage)]
