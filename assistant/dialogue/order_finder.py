@@ -155,8 +155,8 @@ class OrderFinderMiddleware(AgentMiddleware):
             if conversation is None or conversation.customer_id is None:
                 return None
             customer_id = conversation.customer_id
-            orders = session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.position))
-            orders = list(orders)
+            orders = list(session.scalars(select(Order).where(Order.customer_id == customer_id)
+                                          .order_by(Order.position)))
             fits = fitting_orders(orders, texts, _focus(state["messages"]))
             changed = set(session.scalars(select(PendingAction.arguments["order_id"].as_string()).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "executed")))
