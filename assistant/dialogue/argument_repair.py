@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 
 from langchain.agents.middleware import AgentMiddleware
@@ -36,7 +35,7 @@ from assistant.dialogue.events import record_event
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
 from assistant.dialogue.item_repair import repaired_item_call
-from assistant.dialogue.model_tools import is_write, parameters_of, required_of
+from assistant.dialogue.model_tools import is_write, parameters_of, required_of, tool_record
 from assistant.dialogue.typed_address import the_typed_address
 from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ALL_TOOLS
@@ -112,16 +111,8 @@ def _address_from_texts(arguments: dict, messages: list[BaseMessage], said: list
 
 def _known_addresses(messages: list[BaseMessage]) -> list[dict]:
     """The addresses tool results hold (an order's, the profile's), as their fields."""
-    found = []
-    for message in messages:
-        if isinstance(message, ToolMessage) and message.status != "error" and str(message.content).startswith("{"):
-            try:
-                address = json.loads(str(message.content)).get("address")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(address, dict) and address.get("address1"):
-                found.append(address)
-    return found
+    return [address for m in messages if isinstance(m, ToolMessage)
+            and isinstance(address := tool_record(m).get("address"), dict) and address.get("address1")]
 
 
 def _rest_of_known_address(arguments: dict, messages: list[BaseMessage], said: list[str]) -> dict:

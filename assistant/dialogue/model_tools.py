@@ -6,6 +6,8 @@ through the session's ToolRunner, so validation, authorization, confirmation and
 
 from __future__ import annotations
 
+import json
+
 import copy
 from functools import cache
 
@@ -67,3 +69,14 @@ def is_write(name: str) -> bool:
     """True for tools that change the shop and so need the shopper's confirmation."""
     tool = ALL_TOOLS.get(name)
     return tool is not None and tool.kind == "write"
+
+
+def tool_record(message) -> dict:
+    """A successful tool message's JSON object (an order, a profile), or {} for anything else."""
+    if getattr(message, "status", None) == "error" or not str(message.content).startswith("{"):
+        return {}
+    try:
+        record = json.loads(str(message.content))
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}

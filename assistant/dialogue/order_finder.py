@@ -9,7 +9,6 @@ the agent can ask which one. A small model cannot match words against a JSON of 
 
 from __future__ import annotations
 
-import json
 import re
 
 from langchain.agents.middleware import AgentMiddleware
@@ -20,6 +19,7 @@ from assistant.db import Conversation, Database, Order, PendingAction
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
+from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
 
 STATUS_WORDS = {
@@ -122,18 +122,10 @@ def first_named(orders: list[Order], texts: list[str], done: set[str]) -> Order 
     return next(o for o in orders if o.id == at[0][1])
 
 
-def _order_id(message) -> str | None:
-    try:
-        found = json.loads(str(message.content)).get("order_id")
-    except (ValueError, AttributeError):
-        return None
-    return found if isinstance(found, str) else None
-
-
 def _focus(messages) -> str | None:
     """The order id of the conversation's last successful order lookup or change."""
     for message in reversed(messages):
-        if isinstance(message, ToolMessage) and message.status != "error" and (order_id := _order_id(message)):
+        if isinstance(message, ToolMessage) and isinstance(order_id := tool_record(message).get("order_id"), str):
             return order_id
     return None
 
