@@ -27,7 +27,7 @@ from assistant.db import Database
 from assistant.dialogue.events import record_event
 from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.knowledge_first import OWN_ORDER, SPECIFIC
-from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, tool_record
 from assistant.dialogue.replies import CANNED, canned
 from assistant.dialogue.tool_scope import named_orders
 from assistant.redaction import session_ref
@@ -83,11 +83,8 @@ def offered_products(messages) -> tuple[list[dict], str | None]:
     """The product cards the previous turn's catalog search offered, and the one it answered a question about."""
     for message in reversed(_previous_turn(messages)):
         if isinstance(message, ToolMessage) and message.name == CATALOG_TOOL:
-            try:
-                outcome = json.loads(str(message.content))
-                return list(outcome.get("products", [])), outcome.get("asked_about")
-            except (ValueError, AttributeError):
-                return [], None
+            outcome = tool_record(message)
+            return list(outcome.get("products", [])), outcome.get("asked_about")
     return [], None
 
 

@@ -9,15 +9,13 @@ ToolRunner still checks identity, ownership, status and confirmation on every ca
 
 from __future__ import annotations
 
-import json
-
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from assistant.dialogue.argument_repair import ZIP
 from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
-from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
+from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write, tool_record
 from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ALL_TOOLS
 
@@ -47,12 +45,8 @@ def _looked_up(messages: list[BaseMessage]) -> dict[str, dict]:
     """The order records the conversation's successful get_order_details calls returned, by order id."""
     orders = {}
     for message in messages:
-        if isinstance(message, ToolMessage) and message.name == "get_order_details" and message.status != "error":
-            try:
-                record = json.loads(str(message.content))
-            except ValueError:
-                continue
-            if isinstance(record, dict):
+        if isinstance(message, ToolMessage) and message.name == "get_order_details":
+            if record := tool_record(message):
                 orders[record.get("order_id")] = record
     return orders
 
