@@ -33,9 +33,8 @@ def test_a_change_to_what_is_already_there_is_refused_before_any_confirmation(db
     result = runner.call("modify_pending_order_address", {"order_id": order_id, **current})
     assert result.error.startswith(f"Nothing would change: {order_id} already has exactly these values")
     assert result.pending_action_id is None
-    user_id = customer
-    same_home = runner.call("modify_user_address", {"user_id": user_id, **user_state(db, customer)["address"]})
-    assert same_home.error.startswith(f"Nothing would change: {user_id}")
+    same_home = runner.call("modify_user_address", {"user_id": customer, **user_state(db, customer)["address"]})
+    assert same_home.error.startswith(f"Nothing would change: {customer}")
     moved = runner.call("modify_pending_order_address", {"order_id": order_id, **NEW_ADDRESS})
     assert moved.error is None and moved.pending_action_id
 

@@ -13,8 +13,8 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from assistant.db import Database
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ITEMS, PAYMENT, requested_writes
-from assistant.dialogue.model_tools import tool_record
 from assistant.dialogue.item_repair import ITEM_ID
+from assistant.dialogue.model_tools import tool_record
 from assistant.dialogue.order_status import order_statuses
 from assistant.tools import ToolRunner
 
@@ -33,8 +33,8 @@ def _looked_up_order(messages) -> tuple[str | None, list[str]]:
         elif isinstance(message, ToolMessage) and message.status != "error":
             if message.name == "find_item_variants":
                 matched = True
-            elif message.name == "get_order_details" and tool_record(message).get("status") in SWAPPABLE:
-                order_id = tool_record(message).get("order_id")
+            elif message.name == "get_order_details" and (record := tool_record(message)).get("status") in SWAPPABLE:
+                order_id = record.get("order_id")
     return (None if matched else order_id), said
 
 

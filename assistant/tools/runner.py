@@ -144,7 +144,7 @@ class ToolRunner:
         if before is not None and not describe_change(before, after):
             # A confirmation card that changes nothing would end in a "Done" that did nothing.
             raise ToolError(f"Nothing would change: {target_id} already has exactly these values. Ask the customer "
-                            "what they want it changed to, or use the values their messages or a looked-up record give.")
+                            "what they want it changed to, or use the values their messages or a record give.")
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
             tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language, labels),
