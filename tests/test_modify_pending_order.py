@@ -26,19 +26,6 @@ def test_modify_address_refused_after_processing(db):
     assert result.error == "Non-pending order cannot be modified"
 
 
-def test_a_change_to_what_is_already_there_is_refused_before_any_confirmation(db):
-    order_id, customer = find_order(db, "pending")
-    runner = login(db, customer)
-    current = order_state(db, order_id)["address"]
-    result = runner.call("modify_pending_order_address", {"order_id": order_id, **current})
-    assert result.error.startswith(f"Nothing would change: {order_id} already has exactly these values")
-    assert result.pending_action_id is None
-    same_home = runner.call("modify_user_address", {"user_id": customer, **user_state(db, customer)["address"]})
-    assert same_home.error.startswith(f"Nothing would change: {customer}")
-    moved = runner.call("modify_pending_order_address", {"order_id": order_id, **NEW_ADDRESS})
-    assert moved.error is None and moved.pending_action_id
-
-
 def _pending_with_two_methods(db):
     for skip in range(50):
         order_id, customer = find_order(db, "pending", skip=skip)

@@ -22,7 +22,7 @@ from assistant.tools.approval import needs_approval
 from assistant.tools.context import ToolContext
 from assistant.tools.identification import CODE_SENT, IDENTIFY, VERIFY, IdentityPolicy, client_failures, send_code
 from assistant.tools.registry import ALL_TOOLS, Tool
-from assistant.tools.summary import describe_change, item_labels, summarize
+from assistant.tools.summary import item_labels, summarize
 
 log = logging.getLogger(__name__)
 MAX_IDENTIFICATION_FAILURES = 5
@@ -141,10 +141,6 @@ class ToolRunner:
             customer_id = ctx.customer_id
             labels = item_labels(session, [*args.get("item_ids", []), *args.get("new_item_ids", [])])
             session.rollback()
-        if before is not None and not describe_change(before, after):
-            # A confirmation card that changes nothing would end in a "Done" that did nothing.
-            raise ToolError(f"Nothing would change: {target_id} already has exactly these values. Ask the customer "
-                            "what they want it changed to, or use the values their messages or a record give.")
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
             tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language, labels),
