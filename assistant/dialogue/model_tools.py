@@ -6,9 +6,8 @@ through the session's ToolRunner, so validation, authorization, confirmation and
 
 from __future__ import annotations
 
-import json
-
 import copy
+import json
 from functools import cache
 
 from langchain_core.tools import BaseTool, StructuredTool
