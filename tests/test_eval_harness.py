@@ -116,7 +116,10 @@ def test_scripted_user_answers_from_what_it_knows():
         "I don't remember my email. My name is Yusuf Rossi and my zip code is 19122."
     gold = next(a for a in task.actions if a["name"].startswith(("return", "exchange")))
     wrong = {"name": "cancel_pending_order", "arguments": {"order_id": gold["arguments"]["order_id"]}}
-    assert user.reply("Shall I go ahead?", wrong).startswith("No, that is not what I asked for. I received")
+    assert user.reply("Shall I go ahead?", wrong) == \
+        "No, I don't want to cancel that order. I want to exchange items from that order."
+    elsewhere = {"name": "cancel_pending_order", "arguments": {"order_id": "#W0000001"}}
+    assert user.reply("Shall I go ahead?", elsewhere).startswith("No, that is not what I asked for. I received")
     assert user.reply("Shall I go ahead?", gold) == "Yes, please go ahead."
     assert user.reply("Done. Your request is recorded.") is None  # its one change is made: nothing left to ask
     assert first_person("You want your refund") == "I want my refund"

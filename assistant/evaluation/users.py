@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.dialogue.language import detect_language
+from assistant.evaluation.corrections import correction, target
 from assistant.evaluation.tasks import Task
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -92,14 +93,12 @@ class ScriptedUser:
     def _judge(self, proposal: dict) -> str:
         """Yes to a proposed change that matches an outstanding gold write (same tool, same order or account);
         otherwise what is wrong with it."""
-        zh = self.language == "zh"
-        target = lambda action: action["arguments"].get("order_id") or action["arguments"].get("user_id")  # noqa: E731
         match = next((w for w in self.writes if w not in self.done and w["name"] == proposal["name"]
                       and target(w) == target(proposal)), None)
         if match is None:
-            return ("不对，这不是我要的。" if zh else "No, that is not what I asked for. ") + self.opening()
+            return correction(proposal, self.writes, self.done, self.orders, self.language == "zh", self.opening())
         self.done.append(match)
-        return "是的，确认。" if zh else "Yes, please go ahead."
+        return "是的，确认。" if self.language == "zh" else "Yes, please go ahead."
 
     def _answer(self, text: str) -> str | None:
         """An answer to a follow-up question (why, which payment, which item) from the instructions."""
