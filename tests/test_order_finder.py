@@ -207,3 +207,23 @@ def test_once_the_first_orders_change_has_run_the_next_order_named_is_looked_up(
     looked_up = [str(m.content) for m in agent.messages("s7") if isinstance(m, ToolMessage)
                  and m.name == "get_order_details"]
     assert first.id in looked_up[0] and second.id in looked_up[-1]
+
+
+def test_a_no_to_a_change_on_one_order_points_to_another_that_fits_as_well(db):
+    from assistant.dialogue.order_finder import declined_order
+
+    _, orders = _customer_with(db, lambda os: sum(o.status == "delivered" for o in os) >= 2 and _has_unique_items(os))
+    delivered = [o for o in orders if o.status == "delivered"]
+    wrong = {"order_id": delivered[0].id, "item_ids": ["1"]}
+    again = ["No, I meant the return from my other delivery."]
+    declined = declined_order(("return_delivered_order_items", wrong), again)
+    assert declined == delivered[0].id
+    fits = fitting_orders(orders, again, focus=delivered[0].id, declined=declined)
+    assert fits and delivered[0] not in fits and all(o.status == "delivered" for o in fits)
+    # the words still point to that order alone (its arguments were wrong, not the order): it stays
+    named = [f"No, return the {_unique_item(delivered[0], orders)} instead."]
+    assert fitting_orders(orders, named, declined=declined_order(("return_delivered_order_items", wrong), named)) \
+        == [delivered[0]]
+    # a "no" asking for another kind of change is about the same order
+    assert declined_order(("return_delivered_order_items", wrong), ["No, I don't want a return, exchange it."]) is None
+    assert declined_order(None, again) is None

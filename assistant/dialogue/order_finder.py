@@ -59,14 +59,27 @@ def _statuses_for(wanted: set[str]) -> set[str] | None:
     return set().union(*fitting) if fitting else None
 
 
-def fitting_orders(orders: list[Order], texts: list[str], focus: str | None = None) -> list[Order]:
+def fitting_orders(orders: list[Order], texts: list[str], focus: str | None = None,
+                   declined: str | None = None) -> list[Order]:
     """The customer's orders that fit what the shopper said, best fits only; oldest first. `focus` is the order
-    the conversation last dealt with: "that same order" means it, when the words pick out no other."""
+    the conversation last dealt with: "that same order" means it, when the words pick out no other. `declined` is
+    the order of a change the shopper has just said no to while asking for that same kind of change: another order
+    that fits as well is meant, not that one."""
     text = " ".join(texts).lower()
     fits = _fitting(orders, texts, text)
+    if declined:
+        return [o for o in fits if o.id != declined] or fits
     if len(fits) != 1 and focus and any(p in text for p in BACK_REFERENCES):
         return [o for o in orders if o.id == focus] or fits
     return fits
+
+
+def declined_order(declined: tuple[str, dict] | None, texts: list[str]) -> str | None:
+    """The order of the change declined this turn, when the shopper asks again for that kind of change only (a
+    "no" that asks for another kind of change is about the same order)."""
+    if declined is None or not isinstance(order_id := declined[1].get("order_id"), str):
+        return None
+    return order_id if requested_writes(texts) <= {declined[0]} else None
 
 
 def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
@@ -149,10 +162,11 @@ class OrderFinderMiddleware(AgentMiddleware):
             customer_id = conversation.customer_id
             orders = list(session.scalars(select(Order).where(Order.customer_id == customer_id)
                                           .order_by(Order.position)))
-            fits = fitting_orders(orders, texts, _focus(state["messages"]))
+            declined = declined_order(getattr(ctx, "declined", None), texts)
+            fits = fitting_orders(orders, texts, _focus(state["messages"]), declined)
             changed = set(session.scalars(select(PendingAction.arguments["order_id"].as_string()).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "executed")))
-            first = first_named(orders, texts, changed) if len(fits) > 1 else None
+            first = first_named(orders, texts, changed | {declined} - {None}) if len(fits) > 1 else None
             if not fits or (listed and len(fits) > 1 and not first):
                 return None  # the orders are listed already: the shopper's answer has to narrow them down
             steps = [("list_user_orders", {"user_id": customer_id})] if len(fits) > 1 and not listed else []
