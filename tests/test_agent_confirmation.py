@@ -148,3 +148,16 @@ def test_the_change_a_shopper_just_said_no_to_is_not_proposed_again(db, tmp_path
     assert event_counts(db, "s1") == {"declined_change_reproposed": 1}
     other = agent.respond("s1", "Cancel it because I ordered it by mistake")
     assert other.pending_action_id not in (None, first.pending_action_id)
+
+
+def test_a_model_stuck_on_the_declined_change_asks_the_shopper_once_then_hands_off(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    again = call("cancel_pending_order", order_id=order_id, reason="no longer needed")
+    agent, _ = scripted_agent(db, tmp_path, [*_cancel_steps(db, order_id, customer_id), *[again] * 7])
+    agent.respond("s1", f"Cancel {order_id}, I no longer need it. {email_of(db, customer_id)}")
+    asked = agent.respond("s1", "No, that is not what I want, I asked for something else")
+    assert not asked.handed_off and asked.text.startswith("Sorry, I haven't understood yet which change you want")
+    assert event_counts(db, "s1") == {"declined_change_reproposed": 3, "declined_change_asked": 1}
+    assert agent.respond("s1", "I said it: cancel it").pending_action_id  # a new turn may propose it again
+    handed = agent.respond("s1", "No, not like that, I told you something else")
+    assert handed.handed_off and audits(db, "s1") == 0

@@ -52,6 +52,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All right, I haven't changed anything. Is there anything else I can help you with?",
         "zh": "好的，我没有做任何更改。还有什么可以帮您的吗？",
     },
+    "ask_instead": {
+        "en": "Sorry, I haven't understood yet which change you want, and I'd rather not make the wrong one. Which "
+              "order is it, and what should I change on it?",
+        "zh": "抱歉，我还没弄清您要做哪项更改，不想改错。是哪一个订单，要改什么？",
+    },
     "expired": {
         "en": "That proposed change is no longer valid, so nothing was changed. Tell me what you'd like and I'll "
               "prepare it again.",
