@@ -15,9 +15,9 @@ from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.events import record_event
 from assistant.dialogue.handoff import hand_off, reopen_if_due
 from assistant.dialogue.identify_first import not_identified
-from assistant.dialogue.replies import TEXTS, canned, reply, tool_error
+from assistant.dialogue.replies import canned, reply, tool_error
 from assistant.dialogue.staff import WITH_STAFF
-from assistant.dialogue.tool_execution import DECLINED_AGAIN
+from assistant.dialogue.stuck import stuck_reply
 from assistant.errors import ConfirmationError
 from assistant.tools import ToolRunner
 
@@ -176,20 +176,13 @@ class ToolOutcomeMiddleware(AgentMiddleware):
         if any(not_identified(r) for r in results):
             # Asked again in plain words: a small model guesses at other tools after a failed lookup.
             return {"messages": [canned(reply("not_identified", ctx.language))], "jump_to": "end"}
-        errors = sum(isinstance(m, ToolMessage) and m.status == "error" for m in this_turn(messages))
+        turn = this_turn(messages)
+        errors = sum(isinstance(m, ToolMessage) and m.status == "error" for m in turn)
+        if stuck := stuck_reply(messages, turn, errors >= self.max_tool_errors, ctx.language):
+            record_event(self.db, ctx.session_id, stuck[0])
+            return {"messages": [canned(stuck[1])], "jump_to": "end"}
         if errors >= self.max_tool_errors:
-            if _stuck_on_declined(messages):
-                # The model keeps offering the change the shopper refused: ask the shopper once before a colleague.
-                record_event(self.db, ctx.session_id, "declined_change_asked")
-                return {"messages": [canned(reply("ask_instead", ctx.language))], "jump_to": "end"}
             return handoff_update(self.db, ctx.session_id, messages, f"{errors} failed tool calls in one turn",
                                   ctx.language)
         return None
 
-
-def _stuck_on_declined(messages: list[BaseMessage]) -> bool:
-    """Whether this turn's model re-proposed the change the shopper just declined, and kefu has not yet asked the
-    shopper what they want instead in this conversation."""
-    asked = set(TEXTS["ask_instead"].values())
-    return any(isinstance(m, ToolMessage) and DECLINED_AGAIN in str(m.content) for m in this_turn(messages)) and \
-        not any(isinstance(m, AIMessage) and m.content in asked for m in messages)

@@ -57,6 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
               "order is it, and what should I change on it?",
         "zh": "抱歉，我还没弄清您要做哪项更改，不想改错。是哪一个订单，要改什么？",
     },
+    "refusal_ask": {
+        "en": "I couldn't do that: {error}. How would you like me to go on?",
+        "zh": "这项操作办不了：{error}。您希望怎么处理？",
+    },
     "expired": {
         "en": "That proposed change is no longer valid, so nothing was changed. Tell me what you'd like and I'll "
               "prepare it again.",

@@ -1,0 +1,36 @@
+"""A model stuck on a refused call gets kefu asking the shopper once, in their language, before a handoff."""
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from assistant.dialogue.stuck import stuck_reply
+from assistant.dialogue.tool_execution import DECLINED_AGAIN
+
+WRONG_REFUND = "Error: Payment method should be the original payment method"
+
+
+def _error(content: str) -> ToolMessage:
+    return ToolMessage(content, tool_call_id="c", name="return_delivered_order_items", status="error")
+
+
+def test_the_shops_refusal_twice_for_the_same_call_is_put_to_the_shopper_once():
+    turn = [AIMessage(""), _error(WRONG_REFUND), AIMessage(""), _error(WRONG_REFUND)]
+    messages = [HumanMessage("return the tablet to my credit card"), *turn]
+    event, text = stuck_reply(messages, turn, False, "en")
+    assert event == "refusal_explained"
+    assert text == "I couldn't do that: Payment method should be the original payment method. How would you like me " \
+                   "to go on?"
+    assert stuck_reply(messages, turn, False, "zh")[1] == "这项操作办不了：退款只能退回原支付方式或礼品卡。您希望怎么处理？"
+    asked_already = [*messages, AIMessage(text), HumanMessage("to my card, please"), *turn]
+    assert stuck_reply(asked_already, turn, False, "en") is None
+    assert stuck_reply(messages, turn[:2], False, "en") is None  # once is not stuck
+    other = [_error("Error: return_delivered_order_items cannot be used now: look the order up first")] * 2
+    assert stuck_reply([HumanMessage("x"), *other], other, False, "en") is None  # kefu's own guidance: no
+
+
+def test_re_proposing_a_declined_change_asks_which_change_only_at_the_error_limit():
+    turn = [_error("Error: " + DECLINED_AGAIN)] * 3
+    messages = [HumanMessage("No, not that order"), *turn]
+    assert stuck_reply(messages, turn, False, "en") is None
+    event, text = stuck_reply(messages, turn, True, "zh")
+    assert event == "declined_change_asked" and "是哪一个订单" in text
+    assert stuck_reply([*messages, AIMessage(text), HumanMessage("不对"), *turn], turn, True, "zh") is None
