@@ -185,4 +185,3 @@ class ToolOutcomeMiddleware(AgentMiddleware):
             return handoff_update(self.db, ctx.session_id, messages, f"{errors} failed tool calls in one turn",
                                   ctx.language)
         return None
-

@@ -3,7 +3,8 @@ told from their own goal (the task's gold writes), the way a person corrects a c
 
 from __future__ import annotations
 
-_EN = {"cancel_pending_order": "cancel {order}", "modify_pending_order_address": "change the shipping address of {order}",
+_EN = {"cancel_pending_order": "cancel {order}",
+       "modify_pending_order_address": "change the shipping address of {order}",
        "modify_pending_order_items": "change the items of {order}",
        "modify_pending_order_payment": "change how I pay for {order}",
        "return_delivered_order_items": "return items from {order}",
