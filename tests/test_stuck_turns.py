@@ -12,7 +12,7 @@ def _error(content: str) -> ToolMessage:
     return ToolMessage(content, tool_call_id="c", name="return_delivered_order_items", status="error")
 
 
-def test_the_shops_refusal_twice_for_the_same_call_is_put_to_the_shopper_once():
+def test_the_shops_refusal_twice_in_a_turn_is_put_to_the_shopper_once():
     turn = [AIMessage(""), _error(WRONG_REFUND), AIMessage(""), _error(WRONG_REFUND)]
     messages = [HumanMessage("return the tablet to my credit card"), *turn]
     event, text = stuck_reply(messages, turn, False, "en")
