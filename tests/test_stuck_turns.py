@@ -15,16 +15,17 @@ def _error(content: str) -> ToolMessage:
 def test_the_shops_refusal_twice_in_a_turn_is_put_to_the_shopper_once():
     turn = [AIMessage(""), _error(WRONG_REFUND), AIMessage(""), _error(WRONG_REFUND)]
     messages = [HumanMessage("return the tablet to my credit card"), *turn]
-    event, text = stuck_reply(messages, turn, False, "en")
+    assert stuck_reply(messages, turn, False, "en") is None  # below the error limit the model tries again
+    event, text = stuck_reply(messages, turn, True, "en")
     assert event == "refusal_explained"
     assert text == "I couldn't do that: Payment method should be the original payment method. How would you like me " \
                    "to go on?"
-    assert stuck_reply(messages, turn, False, "zh")[1] == "这项操作办不了：退款只能退回原支付方式或礼品卡。您希望怎么处理？"
+    assert stuck_reply(messages, turn, True, "zh")[1] == "这项操作办不了：退款只能退回原支付方式或礼品卡。您希望怎么处理？"
     asked_already = [*messages, AIMessage(text), HumanMessage("to my card, please"), *turn]
-    assert stuck_reply(asked_already, turn, False, "en") is None
-    assert stuck_reply(messages, turn[:2], False, "en") is None  # once is not stuck
+    assert stuck_reply(asked_already, turn, True, "en") is None
+    assert stuck_reply(messages, turn[:2], True, "en") is None  # once is not stuck
     other = [_error("Error: return_delivered_order_items cannot be used now: look the order up first")] * 2
-    assert stuck_reply([HumanMessage("x"), *other], other, False, "en") is None  # kefu's own guidance: no
+    assert stuck_reply([HumanMessage("x"), *other], other, True, "en") is None  # kefu's own guidance: no
 
 
 def test_re_proposing_a_declined_change_asks_which_change_only_at_the_error_limit():

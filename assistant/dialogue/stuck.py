@@ -17,11 +17,12 @@ def _asked_before(messages: list[BaseMessage], texts: set[str]) -> bool:
 
 def stuck_reply(messages: list[BaseMessage], turn: list[BaseMessage], errors_limit_reached: bool,
                 language: str | None) -> tuple[str, str] | None:
-    """(event, reply) when the shopper should be asked instead: at the error limit after re-proposals of the change
-    they just declined, or once one of the shop's refusals came back `REPEATS` times in the turn."""
+    """(event, reply) when, at the error limit, the shopper should be asked instead of a handoff: after re-proposals
+    of the change they just declined, or when one of the shop's refusals came back `REPEATS` times in the turn."""
     errors = [str(m.content) for m in turn if isinstance(m, ToolMessage) and m.status == "error"]
-    if errors_limit_reached and any(DECLINED_AGAIN in e for e in errors) and \
-            not _asked_before(messages, set(TEXTS["ask_instead"].values())):
+    if not errors_limit_reached:
+        return None  # the model keeps every try it had before: kefu only asks where it would hand off
+    if any(DECLINED_AGAIN in e for e in errors) and not _asked_before(messages, set(TEXTS["ask_instead"].values())):
         return "declined_change_asked", reply("ask_instead", language)
     for error in dict.fromkeys(errors):
         refusal = error.removeprefix("Error: ").strip().rstrip(".")
