@@ -176,12 +176,11 @@ class ToolOutcomeMiddleware(AgentMiddleware):
         if any(not_identified(r) for r in results):
             # Asked again in plain words: a small model guesses at other tools after a failed lookup.
             return {"messages": [canned(reply("not_identified", ctx.language))], "jump_to": "end"}
-        turn = this_turn(messages)
-        errors = sum(isinstance(m, ToolMessage) and m.status == "error" for m in turn)
-        if stuck := stuck_reply(messages, turn, errors >= self.max_tool_errors, ctx.language):
-            record_event(self.db, ctx.session_id, stuck[0])
-            return {"messages": [canned(stuck[1])], "jump_to": "end"}
-        if errors >= self.max_tool_errors:
-            return handoff_update(self.db, ctx.session_id, messages, f"{errors} failed tool calls in one turn",
+        errors = [str(m.content) for m in this_turn(messages) if isinstance(m, ToolMessage) and m.status == "error"]
+        if len(errors) >= self.max_tool_errors:
+            if stuck := stuck_reply(messages, errors, ctx.language):
+                record_event(self.db, ctx.session_id, stuck[0])
+                return {"messages": [canned(stuck[1])], "jump_to": "end"}
+            return handoff_update(self.db, ctx.session_id, messages, f"{len(errors)} failed tool calls in one turn",
                                   ctx.language)
         return None

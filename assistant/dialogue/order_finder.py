@@ -162,7 +162,7 @@ class OrderFinderMiddleware(AgentMiddleware):
             customer_id = conversation.customer_id
             orders = list(session.scalars(select(Order).where(Order.customer_id == customer_id)
                                           .order_by(Order.position)))
-            declined = declined_order(getattr(ctx, "declined", None), texts)
+            declined = declined_order(ctx.declined, texts)
             fits = fitting_orders(orders, texts, _focus(state["messages"]), declined)
             changed = set(session.scalars(select(PendingAction.arguments["order_id"].as_string()).where(
                 PendingAction.conversation_id == ctx.session_id, PendingAction.status == "executed")))

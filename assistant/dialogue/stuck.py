@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage
 
 from assistant.dialogue.replies import ERRORS_ZH, TEXTS, reply, tool_error
 from assistant.dialogue.tool_execution import DECLINED_AGAIN
@@ -15,13 +15,10 @@ def _asked_before(messages: list[BaseMessage], texts: set[str]) -> bool:
     return any(isinstance(m, AIMessage) and m.content in texts for m in messages)
 
 
-def stuck_reply(messages: list[BaseMessage], turn: list[BaseMessage], errors_limit_reached: bool,
-                language: str | None) -> tuple[str, str] | None:
-    """(event, reply) when, at the error limit, the shopper should be asked instead of a handoff: after re-proposals
-    of the change they just declined, or when one of the shop's refusals came back `REPEATS` times in the turn."""
-    errors = [str(m.content) for m in turn if isinstance(m, ToolMessage) and m.status == "error"]
-    if not errors_limit_reached:
-        return None  # the model keeps every try it had before: kefu only asks where it would hand off
+def stuck_reply(messages: list[BaseMessage], errors: list[str], language: str | None) -> tuple[str, str] | None:
+    """(event, reply) when a turn at the error limit should ask the shopper instead of handing off: after
+    re-proposals of the change they just declined, or when one of the shop's refusals came back `REPEATS` times.
+    `errors` are the turn's failed tool results; called only at the limit, so the model keeps every try it had."""
     if any(DECLINED_AGAIN in e for e in errors) and not _asked_before(messages, set(TEXTS["ask_instead"].values())):
         return "declined_change_asked", reply("ask_instead", language)
     for error in dict.fromkeys(errors):

@@ -31,11 +31,10 @@ def correction(proposal: dict, writes: list[dict], done: list[dict], known_order
     is named by id only when the shopper's instructions hold it, else their request is said again."""
     outstanding = [w for w in writes if w not in done]
     no = "不对，" if zh else "No, "
-    known = lambda action: target(action) in known_orders  # noqa: E731
     this = "这个订单" if zh else "that order"
 
     def wanted(action: dict) -> str:
-        if known(action) or action["name"] == "modify_user_address":
+        if target(action) in known_orders or action["name"] == "modify_user_address":
             return _doing(action, zh, target(action) or "") + ("。" if zh else ".")
         return (f"{_doing(action, zh, '我说的那一单')}。" if zh else f"{_doing(action, zh, 'the order I described')}. ") \
             + opening
