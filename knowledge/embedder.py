@@ -4,6 +4,7 @@ downloading default embedder is never used."""
 from __future__ import annotations
 
 import threading
+from functools import cache
 from pathlib import Path
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
@@ -23,6 +24,15 @@ def resolve_model_dir(name: str) -> Path:
     return path
 
 
+@cache
+def _loaded(path: str):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu")
+
+
 class Embedder:
     """A sentence-transformers model that embeds lists of texts; counts its calls and texts."""
 
@@ -37,15 +47,11 @@ class Embedder:
 
     @property
     def model(self):
-        """The loaded model (loaded on first use, once per process)."""
+        """The loaded model: loaded on first use, and shared by every embedder of the same model in the process."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    from sentence_transformers import SentenceTransformer
-                    from transformers.utils import logging as hf_logging
-
-                    hf_logging.disable_progress_bar()
-                    self._model = SentenceTransformer(str(resolve_model_dir(self.model_name)), device="cpu")
+                    self._model = _loaded(str(resolve_model_dir(self.model_name)))
         return self._model
 
     @property

@@ -33,6 +33,41 @@ def test_plain_json_weights_read_exactly_as_scikit_learn_does():
         assert all(0 < p < 1 and not math.isnan(p) for p in probabilities.values())
 
 
+def test_the_embedding_head_reads_as_scikit_learn_does_with_the_real_embedder():
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from knowledge.embedder import Embedder
+
+    embedder = Embedder()
+    weights = train(SMALL * 2, embedder=embedder)
+    reader = RequestReader(weights, embedder)
+    assert weights["embedding"]["model"] == "all-MiniLM-L6-v2"
+    vectors = np.array(embedder([text for text, _ in SMALL * 2]))
+    for index, kind in enumerate(KINDS):
+        model = LogisticRegression(C=16.0, max_iter=2000, class_weight="balanced").fit(
+            vectors, [kind in kinds for _, kinds in SMALL * 2])
+        expected = model.predict_proba(np.array(embedder(["cancel it please"])))[0, 1]
+        assert abs(reader.embedding_probabilities("cancel it please")[kind] - expected) < 1e-3, kind
+    assert RequestReader(weights).embedding_probabilities("cancel it please") == {}
+
+
+def test_the_committed_reader_reads_meaning_no_training_request_words():
+    reader = default_reader()
+    assert reader.embedding is not None
+    training = " ".join(text.lower() for text, _ in task_examples([NAMED["gen-tau2"], NAMED["gen-demo"]], "train"))
+    assert "dropped" not in training
+    dropped = "so I want that order dropped"
+    assert not keyword_writes([dropped]) and not reader.writes([dropped])
+    assert requested_writes([dropped]) == {"cancel_pending_order"}
+    for question in ["When is my parcel coming?", "Where did my package go?", "我的快递怎么还没到",
+                     "What will my refund be?"]:
+        assert not requested_writes([question]), question
+    # Meaning is asked only where the tables and n-grams read nothing: an unnamed change is not read as a cancel.
+    assert "cancel" in reader.meaning_in("I need to change something on order #W1234567")
+    assert "cancel_pending_order" not in requested_writes(["I need to change something on order #W1234567"])
+
+
 def test_the_committed_reader_only_adds_to_what_the_keyword_tables_read():
     reader = default_reader()
     assert reader is not None and reader.threshold == 0.5
@@ -48,4 +83,4 @@ def test_the_committed_reader_only_adds_to_what_the_keyword_tables_read():
 def test_the_committed_reader_reads_the_generated_dev_split():
     dev = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"]], "dev")
     figures = score(default_reader().kinds_in, dev)
-    assert figures["recall"] >= 0.9 and figures["precision"] >= 0.8, figures
+    assert figures["recall"] >= 0.95 and figures["precision"] >= 0.8, figures

@@ -217,16 +217,19 @@ def generate(
 def train_reader(
     threshold: Annotated[float, typer.Option(min=0.05, max=0.95, help="Probability at which a kind is read.")] = 0.5,
 ) -> None:
-    """Train the request reader on every train split (generated, demo, τ²) and commit-ready weights; print 5-fold
-    held-out figures on τ²'s train split, against the keyword tables."""
+    """Train the request reader on every train split (generated, demo, τ²) and the no-change requests, and write
+    commit-ready weights; print 5-fold held-out figures on τ²'s train split, against the keyword tables."""
     from assistant.dialogue.request_reader import WEIGHTS
-    from assistant.evaluation.reader_training import cross_validate, task_examples, train
+    from assistant.evaluation.reader_training import (CachedEmbedder, cross_validate, no_change_examples,
+                                                      task_examples, train)
     from assistant.evaluation.tasks import load_tasks
+    from knowledge.embedder import DEFAULT_EMBEDDER, Embedder
 
-    base = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"], SCENARIOS], "train")
+    embedder = CachedEmbedder(Embedder(DEFAULT_EMBEDDER))
+    base = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"], SCENARIOS], "train") + no_change_examples()
     tau2_train = load_tasks(TAU2_TASKS, split="train")
-    figures = cross_validate(base, tau2_train, threshold=threshold)
-    weights = train(base + task_examples([TAU2_TASKS], "train")) | {"threshold": threshold}
+    figures = cross_validate(base, tau2_train, threshold=threshold, embedder=embedder)
+    weights = train(base + task_examples([TAU2_TASKS], "train"), embedder=embedder) | {"threshold": threshold}
     WEIGHTS.write_text(json.dumps(weights, ensure_ascii=False, separators=(",", ":")) + "\n")
     typer.echo(json.dumps({"weights": str(WEIGHTS), "examples": weights["examples"],
                            "tau2_train_5fold": figures}, indent=1))

@@ -57,11 +57,16 @@ _FUZZY_GENERIC = {variant for word in _EN_GENERIC if len(word) > 4 for variant i
 
 def requested_writes(texts: list[str]) -> set[str]:
     """The write tools the shopper's messages ask for: what the keyword tables read, and what the learned request
-    reader reads (it catches phrasings the tables miss)."""
+    reader reads (it catches phrasings the tables miss); for a message in which neither reads a change, what its
+    meaning asks for (a question about the refund's amount left out, as the tables leave it)."""
     from assistant.dialogue.request_reader import default_reader
 
     reader = default_reader()
-    return keyword_writes(texts) | (reader.writes(texts) if reader else set())
+    if reader is None:
+        return keyword_writes(texts)
+    wanted = keyword_writes(texts) | reader.writes(texts)
+    unread = [text for text in texts if not keyword_writes([text]) and not reader.writes([text])]
+    return wanted | {tool for text in unread for tool in reader.meaning_writes(_REFUND_AMOUNT.sub(" ", text))}
 
 
 def keyword_writes(texts: list[str]) -> set[str]:
