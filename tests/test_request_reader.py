@@ -63,9 +63,12 @@ def test_the_committed_reader_reads_meaning_no_training_request_words():
     for question in ["When is my parcel coming?", "Where did my package go?", "我的快递怎么还没到",
                      "What will my refund be?"]:
         assert not requested_writes([question]), question
-    # Meaning is asked only where the tables and n-grams read nothing: an unnamed change is not read as a cancel.
+    # Meaning is asked only where the tables and n-grams read nothing: an unnamed change is not read as a cancel,
+    # and an answer to the agent's question is not read as a request of its own.
     assert "cancel" in reader.meaning_in("I need to change something on order #W1234567")
     assert "cancel_pending_order" not in requested_writes(["I need to change something on order #W1234567"])
+    assert "items" in reader.meaning_in("the blue one")
+    assert requested_writes(["I want to return the lamp", "the blue one"]) == {"return_delivered_order_items"}
 
 
 def test_the_committed_reader_only_adds_to_what_the_keyword_tables_read():

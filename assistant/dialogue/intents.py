@@ -55,18 +55,21 @@ _FUZZY = {variant: tools for word, tools in _EN.items() if len(word) > 4 for var
 _FUZZY_GENERIC = {variant for word in _EN_GENERIC if len(word) > 4 for variant in _with_one_swap(word)}
 
 
-def requested_writes(texts: list[str]) -> set[str]:
+def requested_writes(texts: list[str], meaning: bool = True) -> set[str]:
     """The write tools the shopper's messages ask for: what the keyword tables read, and what the learned request
-    reader reads (it catches phrasings the tables miss); for a message in which neither reads a change, what its
-    meaning asks for (a question about the refund's amount left out, as the tables leave it)."""
+    reader reads (it catches phrasings the tables miss). Only when neither reads any change in the whole
+    conversation, what the messages mean (a question about the refund's amount left out, as the tables leave it):
+    answers such as "the credit card" or "no, not that" mean a change only next to the request they answer.
+    `meaning=False` leaves meaning out where a message is sorted before any order work: in meaning, "what colours
+    does it come in?" sits near an item change."""
     from assistant.dialogue.request_reader import default_reader
 
     reader = default_reader()
     if reader is None:
         return keyword_writes(texts)
-    wanted = keyword_writes(texts) | reader.writes(texts)
-    unread = [text for text in texts if not keyword_writes([text]) and not reader.writes([text])]
-    return wanted | {tool for text in unread for tool in reader.meaning_writes(_REFUND_AMOUNT.sub(" ", text))}
+    if (wanted := keyword_writes(texts) | reader.writes(texts)) or not meaning:
+        return wanted
+    return {tool for text in texts for tool in reader.meaning_writes(_REFUND_AMOUNT.sub(" ", text))}
 
 
 def keyword_writes(texts: list[str]) -> set[str]:

@@ -5,7 +5,7 @@ Trained offline on the train splits (`kefu eval train-reader`, never on a test s
 weights, so reading a message needs neither scikit-learn nor pickle at run time. Character n-grams read Chinese
 without a word segmenter and survive typos. The embeddings (the knowledge base's packaged all-MiniLM-L6-v2) read
 meaning, so "I want that order dropped" reads as a cancellation though no training request says "dropped"; they are
-asked only about a message in which neither the keyword tables nor the n-grams read any change, since meaning alone
+asked only when neither the keyword tables nor the n-grams read any change in the conversation, since meaning alone
 also puts "change something on my order" near a cancellation. The reader only narrows which write tools the model
 is offered; every rule is still enforced by the tools, and confirmation is never decided here.
 """

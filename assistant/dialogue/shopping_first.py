@@ -59,7 +59,7 @@ def shopping_cue(text: str) -> str | None:
     """"strong" when the message plainly shops (recommend, do you sell, 推荐, 有没有), "weak" for a bare want or
     question, "none" for a bare phrase; None when it is about an order, an account, a policy or a person."""
     if (named_orders([text]) or SPECIFIC.search(text) or OWN_ORDER.search(text) or ORDER_WORK.search(text)
-            or requested_writes([text])):
+            or requested_writes([text], meaning=False)):
         return None
     if STRONG_CUE.search(text):
         return "strong"
