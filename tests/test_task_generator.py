@@ -125,3 +125,24 @@ def test_a_training_pool_keeps_out_the_committed_dev_split(tau2_shop, tmp_path):
     assert dev_customers and dev_customers <= exclusions.customers
     for task in generate(template, tmp_path, 30, seed=11, exclusions=exclusions):
         assert _touches(task)[0] not in dev_customers and not _touches(task)[1] & exclusions.orders
+
+
+def test_the_hand_written_everyday_set_keeps_out_the_test_split_and_replays(tau2_shop, tmp_path):
+    template, exclusions = tau2_shop
+    source = NAMED["everyday"]
+    tasks = json.loads(source.read_text())
+    assert json.loads((source.parent / "split_tasks.json").read_text()) == {"dev": [t["id"] for t in tasks]}
+    assert tau2_db_for(source) is not None
+    languages = Counter(json.loads(t["description"]["notes"])["language"] for t in tasks)
+    assert languages["zh"] >= len(tasks) / 3
+    seed = Database(f"sqlite:///{template}")
+    initial = shop_state(seed)
+    seed.dispose()
+    for task in load_tasks(source):
+        user, orders = _touches(next(t for t in tasks if t["id"] == task.id))
+        assert user not in exclusions.customers and not orders & exclusions.orders, task.id
+        assert all(order in initial["orders"] for order in orders), task.id
+        # Every gold write replays: the shop changes, and only the task's own customer's records.
+        changed = changed_records(initial, expected_state(template, task, tmp_path))
+        assert changed, task.id
+        assert all(initial[kind].get(key, {}).get("user_id", key) == user for kind, key in changed), task.id

@@ -20,7 +20,8 @@ TAU2_TASKS = SUITES / "tau2-retail" / "tasks.json"
 GENERATED = SUITES / "generated"
 NAMED = {"demo": SCENARIOS, "tau2": TAU2_TASKS, "gen-tau2": GENERATED / "tau2" / "tasks.json",
          "gen-demo": GENERATED / "demo" / "tasks.json",
-         "gen-tau2-amounts": GENERATED / "tau2-amounts" / "tasks.json"}
+         "gen-tau2-amounts": GENERATED / "tau2-amounts" / "tasks.json",
+         "everyday": SUITES / "everyday" / "tasks.json"}
 
 
 def _agent_factory(settings, model_name: str | None, system_prompt: Path | None):
@@ -54,9 +55,9 @@ def _user_factory(kind: str, base_url: str | None, model_name: str | None, setti
 @app.command()
 def run(
     tasks: Annotated[str, typer.Option(help="`demo` (the demo shop's scenarios), `tau2` (τ²-bench retail, vendored), "
-                                            "`gen-tau2`, `gen-tau2-amounts` or `gen-demo` (generated tasks), or a "
-                                            "τ²-format tasks file; split_tasks.json and db.json beside it are used."
-                                       )] = "demo",
+                                            "`gen-tau2`, `gen-tau2-amounts` or `gen-demo` (generated tasks), "
+                                            "`everyday` (hand-written, a dev set), or a τ²-format tasks file; "
+                                            "split_tasks.json and db.json beside it are used.")] = "demo",
     trials: Annotated[int, typer.Option(min=1, max=32, help="Conversations per task (pass^1..k).")] = 1,
     user: Annotated[str, typer.Option(help="Simulated shopper: scripted (no model) or llm.")] = "scripted",
     split: Annotated[str | None, typer.Option(help="Only this split of split_tasks.json (train, test, or dev for "
