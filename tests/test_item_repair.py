@@ -73,7 +73,15 @@ def test_each_item_gets_the_words_said_about_it():
     said = item_texts({"1": "Cycling Helmet", "2": "Luggage Set"},
                       "swap the helmet for a red one and the luggage set for a black one")
     assert "red" in said["1"] and "black" not in said["1"] and "black" in said["2"]
-    assert item_texts({"1": "Desk Lamp"}, "我想换台灯") == {"1": "desk lamp"}
+    assert item_texts({"1": "Desk Lamp"}, "我想换台灯") == {"1": "我想换台灯 desk lamp"}
+    # Chinese keeps no word order through the glossary: the item named gets every word, options before its name too.
+    zh = "收到的温控器是配 Alexa 的，想换一个支持 Google Assistant 的，颜色还是黑色。"
+    said_zh = item_texts({"1": "Cycling Helmet", "2": "Smart Thermostat"}, zh)
+    assert set(said_zh) == {"2"} and "google assistant" in said_zh["2"]
+    thermostats = [SimpleNamespace(options={"compatibility": c, "color": k}, price=p) for c, k, p in
+                   [("Google Assistant", "white", 228), ("Google Assistant", "black", 249), ("Apple HomeKit", "black", 262)]]
+    best = ranked_variants({"compatibility": "Amazon Alexa", "color": "black"}, 226, thermostats, said_zh["2"])
+    assert best[0].options == {"compatibility": "Google Assistant", "color": "black"}
     before = item_texts({"1": "Desk Lamp"}, "The helmet in red, and brightness high for the Desk Lamp instead")
     assert "high" in before["1"] and "red" not in before["1"]  # its own clause, not the one before
 

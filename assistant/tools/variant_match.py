@@ -174,10 +174,13 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
     "the helmet in red and the luggage in black" gives the helmet "red" and the luggage "black"."""
     text = in_english(wanted)
     spans = sorted((start, item_id) for start, _end, item_id in _english_spans(names, text))
+    if _CJK.search(text):
+        # Chinese is read through the glossary's English appended after it, which keeps no order: each item named
+        # gets all the words ("想换一个支持 Google Assistant 的" is said of the 温控器 before it).
+        return {item_id: text for _start, item_id in spans}
     out: dict[str, str] = {}
-    if spans and not _CJK.search(text):
-        # Words before the first mention, in its clause, are said of it: "brightness high for the lamp". (Chinese is
-        # read through the glossary's English appended after it, which keeps no order.)
+    if spans:
+        # Words before the first mention, in its clause, are said of it: "brightness high for the lamp".
         head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, spans[0][0])), default=0)
         spans[0] = (head, spans[0][1])
     for (start, item_id), nxt in zip(spans, [s for s, _ in spans[1:]] + [len(text)]):
