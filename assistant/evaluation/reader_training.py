@@ -100,15 +100,11 @@ def keyword_kinds(text: str) -> set[str]:
     return {kind for kind, kind_tools in KINDS.items() if tools & kind_tools}
 
 
-def reader_kinds(weights: dict, embedder=None):
-    reader = RequestReader(weights, embedder)
-    return reader.kinds_in
-
-
 def cross_validate(base: list[tuple[str, set[str]]], tasks: list[Task], folds: int = 5, seed: int = 0,
                    threshold: float = 0.5, embedder=None) -> dict:
     """Held-out figures on `tasks` (a train split): each fold read by a reader trained on `base` and the other
-    folds; the keyword tables, and the union the agent uses, on the same messages."""
+    folds; the keyword tables, and what the agent reads (their union, or, where both read nothing, the meaning
+    head), on the same messages."""
     import random
 
     tasks = list(tasks)
@@ -119,10 +115,10 @@ def cross_validate(base: list[tuple[str, set[str]]], tasks: list[Task], folds: i
         weights = train(base + [e for j, part in enumerate(parts) if j != k for e in examples(part)],
                         embedder=embedder)
         weights["threshold"] = threshold
-        reader = reader_kinds(weights, embedder)
+        reader = RequestReader(weights, embedder)
         for text, kinds in examples(parts[k]):
-            got, keywords = reader(text), keyword_kinds(text)
+            got, keywords = set(reader.kinds_in(text)), keyword_kinds(text)
             read["reader"].append((got, kinds))
             read["keywords"].append((keywords, kinds))
-            read["union"].append((got | keywords, kinds))
+            read["union"].append((got | keywords or set(reader.meaning_in(text)), kinds))
     return {name: score(lambda got: got, [(g, k) for g, k in pairs]) for name, pairs in read.items()}
