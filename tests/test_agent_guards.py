@@ -13,13 +13,14 @@ from tests.agent_helpers import email_of, scripted_agent, stored, tickets
 from tests.conftest import find_order
 
 
-def _login_and_lookup(db, order_id, customer_id):
-    return [call("find_user_id_by_email", email=email_of(db, customer_id)), call("get_order_details", order_id=order_id)]
+def _lookup(order_id):
+    """The model's first step once kefu has identified the shopper from the email in their message."""
+    return [call("get_order_details", order_id=order_id)]
 
 
 def test_verifier_blocks_an_invented_fact_and_the_retry_is_sent(db, tmp_path):
     order_id, customer_id = find_order(db, "delivered")
-    steps = [*_login_and_lookup(db, order_id, customer_id), "Your order #W0000001 was refunded $999.99.",
+    steps = [*_lookup(order_id), "Your order #W0000001 was refunded $999.99.",
              f"Your order {order_id} is delivered."]
     agent, model = scripted_agent(db, tmp_path, steps)
     # A question that asks for a change, so the model (not the lookup answer) writes the reply.
@@ -36,7 +37,7 @@ def test_verifier_blocks_an_invented_fact_and_the_retry_is_sent(db, tmp_path):
 def test_verifier_falls_back_after_repeated_blocks_and_never_invents(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
     lie = f"Order {order_id} has tracking number 999999999999."
-    agent, _ = scripted_agent(db, tmp_path, [*_login_and_lookup(db, order_id, customer_id), lie, lie, lie])
+    agent, _ = scripted_agent(db, tmp_path, [*_lookup(order_id), lie, lie, lie])
     reply = agent.respond("s1", f"Can I change the address of {order_id}? {email_of(db, customer_id)}")
     assert "couldn't verify" in reply.text and "999999999999" not in reply.text
     assert event_counts(db, "s1") == {"verifier_block": 3, "verifier_fallback": 1}
@@ -57,15 +58,43 @@ def test_a_reply_that_echoes_the_question_is_retried_then_asks_for_identificatio
     assert echoed("What is your return window?", "what is your return window")
 
 
+def test_asking_an_identified_shopper_who_they_are_is_retried_with_a_nudge(db, tmp_path):
+    _, customer_id = find_order(db, "pending")
+    again = "Sure! To find your account, please tell me your email, or your name and zip code."
+    agent, model = scripted_agent(db, tmp_path, [again, "Of course. What would you like to do?"])
+    reply = agent.respond("s1", f"Can you help me with my account? I'm {email_of(db, customer_id)}")
+    assert reply.text == "Of course. What would you like to do?"
+    assert event_counts(db, "s1")["identity_asked_again"] == 1
+    assert "already identified" in model.prompts[-1][-1].content
+    stranger, _ = scripted_agent(db, tmp_path / "new", [again])
+    assert stranger.respond("s2", "Can you help me with my account?").text == again  # not identified: fair
+
+
+def test_a_lookup_repeated_in_the_same_turn_is_retried_then_left_to_the_step_limit(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    email = email_of(db, customer_id)
+    ask = "Sure, what would you like to change on it?"
+    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email), ask])
+    reply = agent.respond("s1", f"I need to change something on {order_id}. {email}")
+    assert reply.text == ask  # kefu identified them already; the nudged model moved on
+    assert event_counts(db, "s1")["repeated_lookup"] == 1
+    assert "already made that lookup" in model.prompts[-1][-1].content
+    looping, _ = scripted_agent(db, tmp_path / "loop", [call("find_user_id_by_email", email=email)] * 10,
+                                max_model_calls_per_turn=6)
+    # Several changes fit "change something": nothing for kefu to propose, so the loop ends at the step limit.
+    assert looping.respond("s2", f"I need to change something on {order_id}. {email}").handed_off
+
+
 def test_a_refusal_of_a_change_that_fits_is_retried_once_with_the_tool_named(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
     sorry = "I'm sorry, I can't access your account."
-    agent, model = scripted_agent(db, tmp_path, [*_login_and_lookup(db, order_id, customer_id), sorry, sorry])
+    agent, model = scripted_agent(db, tmp_path, [*_lookup(order_id), sorry, sorry])
     reply = agent.respond("s1", f"Please cancel {order_id}, I no longer need it. {email_of(db, customer_id)}")
     nudge = model.prompts[-1][-1]
     assert nudge.type == "system" and "cancel_pending_order" in nudge.content
-    assert reply.text == sorry  # the second refusal is the model's answer
+    assert reply.text != sorry and order_id in reply.text  # a second refusal: kefu proposes the change itself
     assert event_counts(db, "s1")["refusal_retried"] == 1
+    assert event_counts(db, "s1")["stalled_step_proposed"] == 1
     agent, model = scripted_agent(db, tmp_path, [sorry])
     assert agent.respond("s2", "Can you give me a discount?").text == sorry  # nothing fits: no retry
     assert len(model.prompts) == 1

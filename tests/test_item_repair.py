@@ -159,8 +159,9 @@ def test_the_agent_proposes_the_offered_variant_when_the_model_copies_the_old_id
 def test_a_lookup_repeated_after_identifying_answers_the_same_customer_instead_of_failing(db, tmp_path):
     customer_id, *_ = _delivered_with_swap(db)
     email = email_of(db, customer_id)
-    agent, _ = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email), "How can I help?"])
+    agent, _ = scripted_agent(db, tmp_path, ["How can I help?", call("find_user_id_by_email", email=email), "Sure."])
     agent.respond("s9", f"Hi, my email is {email}, I have a question about an order")
+    agent.respond("s9", f"It is about an order; my email is {email}")  # a later turn: the lookup is made again
     lookups = [m for m in agent.messages("s9") if isinstance(m, ToolMessage) and m.name == "find_user_id_by_email"]
     assert [(m.content, m.status) for m in lookups] == [(customer_id, "success")] * 2
 

@@ -227,3 +227,17 @@ def test_a_no_to_a_change_on_one_order_points_to_another_that_fits_as_well(db):
     # a "no" asking for another kind of change is about the same order
     assert declined_order(("return_delivered_order_items", wrong), ["No, I don't want a return, exchange it."]) is None
     assert declined_order(None, again) is None
+
+
+def test_a_word_only_one_item_name_has_picks_its_order(db):
+    def fits(orders):
+        heads = {line.name.split()[-1] for o in orders for line in o.items}
+        return len(orders) >= 2 and any(len(line.name.split()) > 1 and line.name.split()[0] not in heads
+                                        for line in orders[0].items)
+    _, orders = _customer_with(db, fits)
+    words = {w.lower() for o in orders[1:] for line in o.items for w in line.name.split()}
+    item = next(line.name for line in orders[0].items
+                if len(line.name.split()) > 1 and len(line.name.split()[0]) > 3
+                and line.name.split()[0].lower() not in words)
+    first_word = item.split()[0].lower()
+    assert fitting_orders(orders, [f"the order with the {first_word} in it"]) == [orders[0]]

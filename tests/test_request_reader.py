@@ -88,3 +88,32 @@ def test_the_committed_reader_reads_the_generated_dev_split():
     dev = task_examples([NAMED["gen-tau2"], NAMED["gen-demo"]], "dev")
     figures = score(default_reader().kinds_in, dev)
     assert figures["recall"] >= 0.95 and figures["precision"] >= 0.8, figures
+
+
+def test_the_last_clause_is_read_for_meaning_when_the_whole_message_reads_as_none():
+    story = ("I ordered a cycling helmet twice by accident. The blue one that has not shipped yet is the mistake, "
+             "so I want that order dropped.")
+    assert not keyword_writes([story]) and not default_reader().meaning_in(story)
+    assert requested_writes([story]) == {"cancel_pending_order"}
+    assert not requested_writes(["I ordered a helmet last week. Where is it now?"])
+
+
+def test_how_an_order_was_paid_or_where_it_stands_describes_it_and_asks_for_no_change():
+    cancel = ("I won't need anything in the order I paid for with my gift card that is still waiting to ship. "
+              "Cancel it please.")
+    assert requested_writes([cancel]) == {"cancel_pending_order"}
+    assert requested_writes(["用礼品卡付的那单还没发货，帮我取消"]) == {"cancel_pending_order"}
+    swap = "The luggage set came in red. I'd like it in black; if there's money left over, put it on my gift card."
+    assert "modify_pending_order_payment" not in requested_writes([swap])
+    switch = "I paid with my credit card but I want to pay with PayPal instead"
+    assert requested_writes([switch]) == {"modify_pending_order_payment"}
+
+
+def test_a_new_address_for_the_account_with_no_order_named_changes_only_the_account():
+    account = "我换了住处，账号里的收货地址帮我更新成：美国 TX 州 Austin 市 88 Cedar Street，Unit 2，邮编 78701。"
+    assert requested_writes([account]) == {"modify_user_address"}
+    profile = "I moved; please update my profile to 77 Orchard Row, Apt 12B, Albany, NY 12207, USA."
+    assert "modify_pending_order_address" not in requested_writes([profile])
+    both = {"modify_user_address", "modify_pending_order_address"}
+    assert requested_writes(["Send my latest order to the default address on my account"]) >= both
+    assert requested_writes(["Ship order #W1234567 to 77 Orchard Row, Albany, NY 12207 (my account has it)"]) >= both

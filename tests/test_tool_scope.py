@@ -164,6 +164,16 @@ def test_a_cancellation_said_to_be_a_mistake_gets_that_reason(said, reason):
     assert repaired_arguments("cancel_pending_order", call, [HumanMessage(said)])["reason"] == reason
 
 
+@pytest.mark.parametrize(("reason", "said", "fixed"), [
+    ("ordered twice by accident", "The blue one is the one I want dropped", "ordered by mistake"),
+    ("changed my mind", "Cancel #W1234567, I don't need it anymore", "no longer needed"),
+    (None, "Cancel #W1234567 please", None),  # no reason given: the call fails as written
+])
+def test_a_reason_in_the_models_own_words_becomes_one_the_tool_takes(reason, said, fixed):
+    call = {"order_id": "#W1234567", "reason": reason}
+    assert repaired_arguments("cancel_pending_order", call, [HumanMessage(said)])["reason"] == fixed
+
+
 def test_calls_drop_arguments_no_tool_takes_but_a_write_keeps_those_of_another_write():
     assert repaired_arguments("track_shipment", {"order_id": "#W1", "item_ids": ["1"]}, []) == {"order_id": "#W1"}
     write = {"order_id": "#W1", "item_ids": ["1"]}
@@ -263,6 +273,10 @@ def test_a_full_address_the_shopper_typed_is_read_in_code():
         "zip": "53703"}]
     assert typed_addresses("12 Main St, Suite 4, Austin, TX, 78701")[0]["address2"] == "Suite 4"
     assert typed_addresses("my zip is 12345 and my order is #W1234567") == []
+    assert typed_addresses("我换了住处，地址改成：美国 TX 州 Austin 市 88 Cedar Street，Unit 2，邮编 78701。") == [{
+        "address1": "88 Cedar Street", "address2": "Unit 2", "city": "Austin", "state": "TX", "country": "USA",
+        "zip": "78701"}]
+    assert typed_addresses("我住在 Austin 市，邮编是 78701") == []  # no street: not an address to ship to
     two = ["ship it to 1 Oak St, Austin, TX 78701", "or maybe 2 Elm St, Dallas, TX 75201"]
     assert the_typed_address(two, "") is None  # which one is meant is the shopper's to say
     assert the_typed_address(two[:1], '{"address1": "1 Oak St"}') is None  # the address it has already

@@ -19,7 +19,8 @@
 - A return given new items becomes the exchange the shopper asked for, or else drops them.
 - The customer id and payment method come from the conversation's own customer (`account_repair`).
 - A cancellation the shopper says was a mistake ("I clicked buy by accident", "下错单了") gives that reason, not
-  "no longer needed": the model picks the first value it was shown.
+  "no longer needed": the model picks the first value it was shown; a reason in the model's own words ("ordered
+  twice") becomes whichever of the two the tool takes fits.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ CLOSE_ENOUGH = 0.7
 SIMILAR_NAME = 0.6
 EXCHANGE = "exchange_delivered_order_items"
 CANCEL = "cancel_pending_order"
-MISTAKE = re.compile(r"\b(mistaken(ly)?|mistake|accident(al(ly)?)?|by error|in error|erroneous(ly)?"
+MISTAKE = re.compile(r"\b(mistaken(ly)?|mistake|accident(al(ly)?)?|by error|in error|erroneous(ly)?|ordered twice"
                      r"|wrong (item|size|colou?r|one|thing|product|order)|unintentional(ly)?"
                      r"|(did ?n[o']t|never) (mean|intend|want) to|misclick(ed)?|duplicate)\b"
                      r"|[点下买弄选搞按拍]错|错单|误[点下购买拍操]|不小心|无意|手滑|重复下单", re.IGNORECASE)
@@ -184,9 +185,11 @@ def repaired_arguments(name: str, arguments: dict, messages: list[BaseMessage]) 
         arguments = {key: value for key, value in arguments.items() if key in known}
     if name in ADDRESS_TOOLS:
         return _repaired_address(arguments, messages)
-    if name == CANCEL and arguments.get("reason") == "no longer needed":
-        if any(MISTAKE.search(str(m.content)) for m in messages if isinstance(m, HumanMessage)):
+    if name == CANCEL and arguments.get("reason") and arguments["reason"] != "ordered by mistake":
+        said = [str(m.content) for m in messages if isinstance(m, HumanMessage)] + [str(arguments.get("reason"))]
+        if any(MISTAKE.search(text) for text in said):
             return dict(arguments, reason="ordered by mistake")
+        return dict(arguments, reason="no longer needed")  # the tool takes these two values only
     patterns = FIELDS.get(name)
     if not patterns:
         return arguments

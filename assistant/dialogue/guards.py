@@ -20,6 +20,7 @@ from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
+from assistant.dialogue.wasted_steps import IDENTIFIED_NUDGE, REPEATED_NUDGE, asks_identity, repeated_lookup
 
 _CITED = re.compile(r"\[(\d{1,2})\]")
 _MARKUP = re.compile(r"\[(?:tool_response|tool_call|tools|im_start|im_end)\]|<tool_response>|^\s*Error:", re.I)
@@ -101,6 +102,8 @@ class OutputGuardMiddleware(AgentMiddleware):
             nudge = (f"Your last output was unusable: {problem}. Either call one tool as "
                      '<tool_call>{"name": ..., "arguments": {...}}</tool_call> with valid JSON, or reply to the customer.')
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
+        if draft.tool_calls and repeated_lookup(draft, turn[:-1]) and retries < self.max_retries:
+            return self._retry(ctx, messages, draft, retries, "repeated_lookup", REPEATED_NUDGE)
         if draft.tool_calls:
             writes = [c for c in draft.tool_calls if is_write(c["name"])]
             if writes and len(draft.tool_calls) > 1:
@@ -118,6 +121,8 @@ class OutputGuardMiddleware(AgentMiddleware):
             nudge = ("Your draft repeated the customer's message instead of answering it. Answer it, or ask for what "
                      "you need: an order is looked up only after the customer gives an email, or a name and zip code.")
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
+        if asks_identity(text) and has_customer(self.db, ctx.session_id):
+            return self._retry(ctx, messages, draft, retries, "identity_asked_again", IDENTIFIED_NUDGE)
         started = time.perf_counter()
         missing = unverified(text, evidence_of(messages, catalog_of(self.db)))
         ctx.timings["verifier"] += time.perf_counter() - started
@@ -135,6 +140,14 @@ class OutputGuardMiddleware(AgentMiddleware):
             kwargs = dict(draft.additional_kwargs) | ({"citations": citations} if citations else {})
             return {"messages": [draft.model_copy(update={"content": text, "additional_kwargs": kwargs})]}
         return None
+
+    def _retry(self, ctx, messages, draft, retries: int, event: str, nudge: str) -> dict:
+        """Drop the draft and ask the model again with the nudge; past the retries, ask the shopper to say again
+        what they need rather than loop."""
+        record_event(self.db, ctx.session_id, event, retry=retries < self.max_retries)
+        if retries >= self.max_retries:
+            return {"messages": [RemoveMessage(id=draft.id), canned(reply("rephrase", ctx.language))], "jump_to": "end"}
+        return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
 
 
 class LanguageMiddleware(AgentMiddleware):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.dialogue.grounding import ORDER_ID
+from assistant.dialogue.typed_address import typed_addresses
+
 CANCEL = {"cancel_pending_order"}
 RETURN = {"return_delivered_order_items"}
 ITEMS = {"modify_pending_order_items", "exchange_delivered_order_items"}
@@ -34,9 +37,22 @@ _ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": 
        "地址": ADDRESS, "搬家": ADDRESS, "寄到": ADDRESS, "送到": ADDRESS,
        "支付": PAYMENT, "付款": PAYMENT, "付钱": PAYMENT, "信用卡": PAYMENT, "礼品卡": PAYMENT, "贝宝": PAYMENT}
 _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
+ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "tracking", "订单", "包裹", "快递", "物流",
+              "买的", "那单", "那一单", "单号")
+_ACCOUNT = re.compile(r"\b(account|profile|on file|default (shipping )?address)\b|账号|账户|帐号|帐户|个人资料|个人信息|默认地址",
+                      re.I)
 _WORD = re.compile(r"[a-z]+")
+_CLAUSE = re.compile(r"(?<=[.!?。！？;；])\s*|,\s+(?=so |and |but )|，(?=所以|但|可)")
 # A refund's destination ("refund to my gift card") names a card without asking to change the payment.
-_REFUND_DESTINATION = re.compile(r"(refund|return|money back|退款|退到|退回).{0,60}(card|paypal|卡)", re.I)
+_REFUND_DESTINATION = re.compile(r"(refund|return|money back|left ?over|difference|退款|退到|退回|差价|多出来的钱|剩下的钱)"
+                                 r".{0,60}(card|paypal|卡)", re.I)
+# How an order was paid or where it stands describes which order is meant ("the order I paid for with my gift
+# card", "the one still waiting to ship"); it asks for no change of payment or address.
+_ORDER_DESCRIPTION = re.compile(
+    r"\b(paid|bought|ordered|purchased|charged)\b[^.?!,;]{0,25}?\b(with|using|by|on|via|through)\b[^.?!,;]{0,25}?"
+    r"\b(gift card|credit card|debit card|card|paypal)\b"
+    r"|\b(waiting|yet|not|n't|still|about|ready)( \w+)?( to)? ship\b"
+    r"|用[^，。,.]{0,10}(礼品卡|信用卡|贝宝|PayPal)[^，。,.]{0,4}(付|支付|买)的", re.I)
 # "How much did I pay" asks what an order cost; it changes no payment.
 _AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|was|were) (i|we) (pay|paid|spend|spent"
                               r"|get charged|charged|been charged)\b|\bdid (i|we) (pay|get charged)\b")
@@ -66,10 +82,28 @@ def requested_writes(texts: list[str], meaning: bool = True) -> set[str]:
 
     reader = default_reader()
     if reader is None:
-        return keyword_writes(texts)
+        return _for_the_account(texts, keyword_writes(texts))
     if (wanted := keyword_writes(texts) | reader.writes(texts)) or not meaning:
+        return _for_the_account(texts, wanted)
+    return _for_the_account(texts, {tool for text in texts for tool in _meant(reader, _REFUND_AMOUNT.sub(" ", text))})
+
+
+def _for_the_account(texts: list[str], wanted: set[str]) -> set[str]:
+    """An address change for the account alone when the shopper names their account and types the new address,
+    and says nothing of an order ("我换了住处，账号里的收货地址帮我更新成 …")."""
+    text = " ".join(texts)
+    if (not wanted & ADDRESS or ORDER_ID.search(text) or any(p in text.lower() for p in ORDER_TALK)
+            or not _ACCOUNT.search(text) or not any(typed_addresses(t) for t in texts)):
         return wanted
-    return {tool for text in texts for tool in reader.meaning_writes(_REFUND_AMOUNT.sub(" ", text))}
+    return wanted - {"modify_pending_order_address"}
+
+
+def _meant(reader, text: str) -> set[str]:
+    """What one message means; when the whole reads as no change, what its last clause means: a shopper tells the
+    story first and asks last ("I ordered it twice by accident …, so I want that order dropped")."""
+    if (tools := reader.meaning_writes(text)) or len(clauses := [c for c in _CLAUSE.split(text) if c.strip()]) < 2:
+        return tools
+    return reader.meaning_writes(clauses[-1])
 
 
 def keyword_writes(texts: list[str]) -> set[str]:
@@ -77,7 +111,7 @@ def keyword_writes(texts: list[str]) -> set[str]:
     wanted: set[str] = set()
     generic = False
     for text in texts:
-        text = _REFUND_AMOUNT.sub(" ", text)
+        text = _ORDER_DESCRIPTION.sub(" ", _REFUND_AMOUNT.sub(" ", text))
         lowered, found = text.lower(), set()
         for word in _WORD.findall(lowered):
             found |= _EN.get(word) or _FUZZY.get(word) or set()

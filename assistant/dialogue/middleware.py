@@ -28,6 +28,7 @@ from assistant.dialogue.order_finder import OrderFinderMiddleware
 from assistant.dialogue.person_request import PersonRequestMiddleware
 from assistant.dialogue.purchase_advice import PurchaseAdviceMiddleware
 from assistant.dialogue.refusal import RefusalNudgeMiddleware
+from assistant.dialogue.stalled_step import StalledStepMiddleware
 from assistant.dialogue.shopping_first import ShoppingFirstMiddleware
 from assistant.dialogue.tool_execution import KnowledgeSearch, ToolExecutionMiddleware
 from assistant.dialogue.tool_scope import ToolScopeMiddleware
@@ -81,7 +82,8 @@ def agent_middleware(db: Database, settings: Settings, knowledge: KnowledgeSearc
         OrderAnswerMiddleware(),
         *first,
         OutputGuardMiddleware(db, settings.max_guard_retries, signed=identity.mode == "signed"),
-        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db), CatalogCountMiddleware(db, ttl)] if aids else []),
+        *([ArgumentRepairMiddleware(db), RefusalNudgeMiddleware(db), CatalogCountMiddleware(db, ttl),
+           StalledStepMiddleware(db)] if aids else []),
         TimingMiddleware(),
         LanguageMiddleware(),
         *([ToolScopeMiddleware(db)] if aids else []),  # reads the whole conversation: outside the budget's trimming

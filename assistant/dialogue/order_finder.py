@@ -10,6 +10,7 @@ the agent can ask which one. A small model cannot match words against a JSON of 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import HumanMessage, ToolMessage
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from assistant.db import Conversation, Database, Order, PendingAction
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
-from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, PAYMENT, RETURN, requested_writes
+from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
 
@@ -32,8 +33,6 @@ STATUS_WORDS = {
 }
 RECENT_WORDS = ("most recent", "latest", "last order", "newest", "last one", "last thing", "recent order",
                 "最近", "最新", "上一单", "刚下的")
-ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "tracking", "订单", "包裹", "快递", "物流",
-              "买的", "那单", "那一单", "单号")
 NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRESS - {"modify_user_address"}) | PAYMENT,
                  {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
 LOOKED_UP = ("get_order_details", "list_user_orders")
@@ -42,8 +41,9 @@ BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the sa
 _WORD = re.compile(r"[a-z]+")
 
 
-def _item_score(order: Order, text: str, words: set[str]) -> int:
-    """2 for each item whose whole name the text says, 1 when only its last word ('lamp' for 'Desk Lamp')."""
+def _item_score(order: Order, text: str, words: set[str], telling: set[str]) -> int:
+    """2 for each item whose whole name the text says, 1 when only its last word ('lamp' for 'Desk Lamp') or a word
+    no other item of the customer's has ('vacuum' for 'Vacuum Cleaner')."""
     score = 0
     for name in {line.name.lower() for line in order.items}:
         head = name.split()[-1]
@@ -51,7 +51,17 @@ def _item_score(order: Order, text: str, words: set[str]) -> int:
             score += 2
         elif len(head) > 3 and (head in words or head + "s" in words or head.rstrip("s") in words):
             score += 1
+        elif set(name.split()[:-1]) & telling & words:
+            score += 1
     return score
+
+
+def _telling_words(orders: list[Order]) -> set[str]:
+    """The words, other than the last, of exactly one of the item names in these orders: "smart" may mean a watch
+    or a thermostat, "vacuum" only the vacuum cleaner."""
+    names = {line.name.lower() for order in orders for line in order.items}
+    counts = Counter(word for name in names for word in set(name.split()))
+    return {word for name in names for word in name.split()[:-1] if len(word) > 3 and counts[word] == 1}
 
 
 def _statuses_for(wanted: set[str]) -> set[str] | None:
@@ -86,7 +96,8 @@ def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
     words = set(_WORD.findall(text))
     allowed = _statuses_for(requested_writes(texts))
     candidates = [o for o in orders if allowed is None or o.status in allowed]
-    scores = {o.id: _item_score(o, text, words) for o in candidates}
+    telling = _telling_words(orders)
+    scores = {o.id: _item_score(o, text, words, telling) for o in candidates}
     if any(scores.values()):
         best = max(scores.values())
         candidates = [o for o in candidates if scores[o.id] == best]

@@ -2,6 +2,8 @@
 
 A small model copying such an address into a tool call puts pieces in the wrong fields ("41" as the street, the
 city as the second line). The US form is read by its commas: street, an optional unit, city, state and zip code.
+A Chinese message gives the same parts largest first and marked ("美国 TX 州 Austin 市 88 Cedar Street，Unit 2，
+邮编 78701"), so there each part is read by its marker.
 """
 
 from __future__ import annotations
@@ -14,11 +16,33 @@ US_ADDRESS = re.compile(
     r"(?P<city>[A-Za-z][A-Za-z.' -]*?)\s*,\s*(?P<state>[A-Z]{2})\s*,?\s*(?P<zip>\d{5})(?:-\d{4})?(?!\d)"
     r"(?:\s*,\s*(?i:USA|US|United States(?: of America)?)\b)?")
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ZH_PARTS = {
+    "address1": re.compile(r"(?<![\w-])(\d+[A-Za-z]? (?:[A-Za-z0-9.'-]+ ?)*?[A-Za-z.]+)"
+                           r"(?= *[,，。;；、]| *$| *(?i:apt|suite|unit|room|#))"),
+    "address2": re.compile(r"\b((?i:apt|apartment|suite|ste|unit|room|rm|floor|fl)\.? ?[A-Za-z0-9-]+|#[A-Za-z0-9-]+)"),
+    "city": re.compile(r"([A-Za-z][A-Za-z.' ]*?) *市"),
+    "state": re.compile(r"(?<![A-Za-z])([A-Z]{2}) *州"),
+    "zip": re.compile(r"(?:邮编|邮政编码|zip)[:： ]*(\d{5})(?!\d)", re.I),
+}
+
+
+def _zh_address(text: str) -> dict | None:
+    """The address of a Chinese message, when it marks a street, city (市), state (州) and zip code (邮编)."""
+    found = {field: m[1].strip() if (m := pattern.search(text)) else "" for field, pattern in _ZH_PARTS.items()}
+    if not all(found[field] for field in ("address1", "city", "state", "zip")):
+        return None
+    return {**found, "country": "USA"}
+
 
 def typed_addresses(text: str) -> list[dict]:
     """Every full US address in the text, as the tools' address fields."""
-    return [{"address1": m["address1"].strip(), "address2": (m["address2"] or "").strip(), "city": m["city"].strip(),
-             "state": m["state"], "country": "USA", "zip": m["zip"]} for m in US_ADDRESS.finditer(text)]
+    found = [{"address1": m["address1"].strip(), "address2": (m["address2"] or "").strip(),
+              "city": m["city"].strip(), "state": m["state"], "country": "USA", "zip": m["zip"]}
+             for m in US_ADDRESS.finditer(text)]
+    if not found and _CJK.search(text) and (address := _zh_address(text)):
+        found.append({field: address[field] for field in ("address1", "address2", "city", "state", "country", "zip")})
+    return found
 
 
 def the_typed_address(said: list[str], known: str) -> dict | None:
