@@ -74,15 +74,24 @@ def test_a_lookup_repeated_in_the_same_turn_is_retried_then_left_to_the_step_lim
     order_id, customer_id = find_order(db, "pending")
     email = email_of(db, customer_id)
     ask = "Sure, what would you like to change on it?"
-    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email), ask])
+    lookup = call("get_order_details", order_id=order_id)
+    agent, model = scripted_agent(db, tmp_path, [lookup, lookup, ask])
     reply = agent.respond("s1", f"I need to change something on {order_id}. {email}")
-    assert reply.text == ask  # kefu identified them already; the nudged model moved on
+    assert reply.text == ask  # the nudged model moved on
     assert event_counts(db, "s1")["repeated_lookup"] == 1
     assert "already made that lookup" in model.prompts[-1][-1].content
-    looping, _ = scripted_agent(db, tmp_path / "loop", [call("find_user_id_by_email", email=email)] * 10,
-                                max_model_calls_per_turn=6)
+    looping, _ = scripted_agent(db, tmp_path / "loop", [lookup] * 10, max_model_calls_per_turn=6)
     # Several changes fit "change something": nothing for kefu to propose, so the loop ends at the step limit.
     assert looping.respond("s2", f"I need to change something on {order_id}. {email}").handed_off
+
+
+def test_a_repeated_identification_gets_the_same_customer_without_a_nudge(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    email = email_of(db, customer_id)
+    agent, model = scripted_agent(db, tmp_path, [call("find_user_id_by_email", email=email), "What should I change?"])
+    assert agent.respond("s1", f"I need to change something on {order_id}. {email}").text == "What should I change?"
+    assert "repeated_lookup" not in event_counts(db, "s1")
+    assert model.prompts[-1][-1].content == customer_id  # kefu identified them; the tool scope answers the same
 
 
 def test_a_refusal_of_a_change_that_fits_is_retried_once_with_the_tool_named(db, tmp_path):
