@@ -96,6 +96,8 @@ def test_the_last_clause_is_read_for_meaning_when_the_whole_message_reads_as_non
     assert not keyword_writes([story]) and not default_reader().meaning_in(story)
     assert requested_writes([story]) == {"cancel_pending_order"}
     assert not requested_writes(["I ordered a helmet last week. Where is it now?"])
+    answer = "I don't remember my email. My name is Jonathan Underwood and my zip code is 31481."
+    assert not requested_writes(["I want the tracking number of order #W1234567.", answer])
 
 
 def test_how_an_order_was_paid_or_where_it_stands_describes_it_and_asks_for_no_change():

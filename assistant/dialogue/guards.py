@@ -20,6 +20,7 @@ from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
+from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.tool_scope import IDENTIFY
 from assistant.dialogue.wasted_steps import IDENTIFIED_NUDGE, REPEATED_NUDGE, asks_identity, repeated_lookup
 
@@ -103,10 +104,12 @@ class OutputGuardMiddleware(AgentMiddleware):
             nudge = (f"Your last output was unusable: {problem}. Either call one tool as "
                      '<tool_call>{"name": ..., "arguments": {...}}</tool_call> with valid JSON, or reply to the customer.')
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
-        # A repeated identification is answered by the tool scope with the same customer: no nudge, which was seen
-        # to turn the model to asking the shopper who they are.
+        # Only a lookup repeated on the way to a change is nudged. A repeated identification gets the same customer
+        # from the tool scope, and a repeated order lookup for a question is answered from the order itself; a nudge
+        # there was seen to turn the model to asking the shopper who they are.
         if (draft.tool_calls and retries < self.max_retries and repeated_lookup(draft, turn[:-1])
-                and not any(call["name"] in IDENTIFY for call in draft.tool_calls)):
+                and not any(call["name"] in IDENTIFY for call in draft.tool_calls)
+                and requested_writes([str(m.content) for m in messages if isinstance(m, HumanMessage)])):
             return self._retry(ctx, messages, draft, retries, "repeated_lookup", REPEATED_NUDGE)
         if draft.tool_calls:
             writes = [c for c in draft.tool_calls if is_write(c["name"])]

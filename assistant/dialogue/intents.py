@@ -100,10 +100,11 @@ def _for_the_account(texts: list[str], wanted: set[str]) -> set[str]:
 
 def _meant(reader, text: str) -> set[str]:
     """What one message means; when the whole reads as no change, what its last clause means: a shopper tells the
-    story first and asks last ("I ordered it twice by accident …, so I want that order dropped")."""
+    story first and asks last ("I ordered it twice by accident …, so I want that order dropped"). A clause with
+    digits or an email in it answers a question ("my zip code is 31481"); it asks for nothing."""
     if (tools := reader.meaning_writes(text)) or len(clauses := [c for c in _CLAUSE.split(text) if c.strip()]) < 2:
         return tools
-    return reader.meaning_writes(clauses[-1])
+    return set() if re.search(r"[\d@]", clauses[-1]) else reader.meaning_writes(clauses[-1])
 
 
 def keyword_writes(texts: list[str]) -> set[str]:
