@@ -15,12 +15,12 @@ from assistant.dialogue.events import record_event
 from assistant.dialogue.flow import GUARD_NAME, handoff_update, this_turn
 from assistant.dialogue.grounding import Catalog, Evidence, unverified
 from assistant.dialogue.identify_first import has_customer
+from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL, is_write
 from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
-from assistant.dialogue.intents import requested_writes
 from assistant.dialogue.tool_scope import IDENTIFY
 from assistant.dialogue.wasted_steps import IDENTIFIED_NUDGE, REPEATED_NUDGE, asks_identity, repeated_lookup
 

@@ -9,6 +9,7 @@ still sees the change and confirms it, and the ToolRunner checks it as always.
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 from langchain.agents.middleware import AgentMiddleware
@@ -70,7 +71,7 @@ def stalled_call(db, session_id: str, messages: list, offered: set[str]) -> dict
     order_id = _last_order(messages)
     if name not in SKELETONS or order_id is None or order_statuses(db, session_id).get(order_id) != NEEDED_STATUS[name]:
         return None
-    return {"name": name, "args": {"order_id": order_id, **SKELETONS[name]}}
+    return {"name": name, "args": {"order_id": order_id, **copy.deepcopy(SKELETONS[name])}}
 
 
 class StalledStepMiddleware(AgentMiddleware):
