@@ -161,3 +161,19 @@ def test_a_model_stuck_on_the_declined_change_asks_the_shopper_once_then_hands_o
     assert agent.respond("s1", "I said it: cancel it").pending_action_id  # a new turn may propose it again
     handed = agent.respond("s1", "No, not like that, I told you something else")
     assert handed.handed_off and audits(db, "s1") == 0
+
+
+def test_an_address_nobody_gave_is_not_proposed(db, tmp_path):
+    order_id, customer_id = find_order(db, "pending")
+    made_up = dict(address1="jane_doe_1234", address2="", city="New York", state="NY", country="USA", zip="0000000")
+    typed = dict(address1="77 Orchard Row", address2="Apt 12B", city="Albany", state="NY", country="USA", zip="12207")
+    steps = [call("get_user_details", user_id=customer_id), call("modify_user_address", user_id=customer_id, **made_up),
+             "What is the new address?", call("modify_user_address", user_id=customer_id, **typed)]
+    agent, _ = scripted_agent(db, tmp_path, steps)
+    asked = agent.respond("s1", f"Please change the default address on my account. {email_of(db, customer_id)}")
+    assert asked.text.startswith("What is the new address?") and asked.pending_action_id is None
+    assert event_counts(db, "s1") == {"made_up_address_refused": 1}
+    refused = next(m for m in agent.messages("s1") if m.type == "tool" and m.name == "modify_user_address")
+    assert refused.status == "error" and "Nobody gave this address" in str(refused.content)
+    proposal = agent.respond("s1", "It is 77 Orchard Row, Apt 12B, Albany, NY 12207, USA")
+    assert proposal.pending_action_id and "77 Orchard Row" in proposal.text

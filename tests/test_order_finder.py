@@ -241,3 +241,24 @@ def test_a_word_only_one_item_name_has_picks_its_order(db):
                 and line.name.split()[0].lower() not in words)
     first_word = item.split()[0].lower()
     assert fitting_orders(orders, [f"the order with the {first_word} in it"]) == [orders[0]]
+
+
+def _order(order_id: str, position: int, *items: tuple[str, dict]):
+    from types import SimpleNamespace
+    return SimpleNamespace(id=order_id, status="pending", position=position,
+                           items=[SimpleNamespace(name=name, options=options) for name, options in items])
+
+
+def test_the_options_a_shopper_says_pick_between_orders_of_the_same_item():
+    from assistant.dialogue.order_finder import declined_order
+    black = _order("#W1", 0, ("T-Shirt", {"color": "black", "size": "XXL", "style": "crew neck"}))
+    blue = _order("#W2", 1, ("T-Shirt", {"color": "blue", "size": "S", "style": "v-neck"}), ("Kettle", {}))
+    orders = [black, blue]
+    assert fitting_orders(orders, ["Please swap my small v-neck t-shirt for a purple one."]) == [blue]
+    assert fitting_orders(orders, ["我那件 XXL 的 t-shirt 想换个颜色"]) == [black]
+    # options asked for are what the shopper wants, not what the order has
+    assert fitting_orders(orders, ["Could my t-shirt be changed to blue?"]) == orders
+    assert fitting_orders(orders, ["Change my black t-shirt to blue."]) == [black]
+    declined = ("modify_pending_order_items", {"order_id": "#W1"})
+    assert declined_order(declined, ["No, not that one, I want to change the items of the other order."]) == "#W1"
+    assert declined_order(declined, ["No, please cancel that order instead."]) is None

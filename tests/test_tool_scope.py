@@ -292,6 +292,11 @@ def test_a_made_up_tool_name_becomes_the_known_tool_its_arguments_fit():
         "cancel_pending_order")
     assert repaired_name("Headphones", {}) == "Headphones"  # nothing alike: the call fails as written
     assert repaired_name("get_order_details", {"email": "a@b.c"}) == "get_order_details"
+    # lacking a required argument: the tool with a name much alike that takes what the call has
+    assert repaired_name("modify_order_address", {"order_id": "#W1234567"}) == "modify_pending_order_address"
+    assert repaired_name("modify_order_address", {"order_id": "#W1", "address1": "1 Oak St"}) == (
+        "modify_pending_order_address")
+    assert repaired_name("modify_order_address", {"address1": "1 Oak St"}) == "modify_order_address"  # two alike
 
 
 def test_a_return_given_new_items_follows_what_the_shopper_asked_for():

@@ -15,7 +15,8 @@
   mind, or adds a "phone" to an address) runs with those dropped; a write keeps any that another write takes,
   since they show which tool the model meant.
 - An order id with text around it (a line of the order list) becomes the id alone.
-- A made-up tool name becomes the closest known one whose required arguments the call has.
+- A made-up tool name becomes the closest known one whose required arguments the call has, or else a tool with
+  a name much alike that takes the arguments it has.
 - A return given new items becomes the exchange the shopper asked for, or else drops them.
 - The customer id and payment method come from the conversation's own customer (`account_repair`).
 - A cancellation the shopper says was a mistake ("I clicked buy by accident", "下错单了") gives that reason, not
@@ -37,16 +38,17 @@ from assistant.dialogue.grounding import EMAIL, ORDER_ID
 from assistant.dialogue.intents import RETURN, requested_writes
 from assistant.dialogue.item_repair import repaired_item_call
 from assistant.dialogue.model_tools import is_write, parameters_of, required_of, tool_record
-from assistant.dialogue.typed_address import the_typed_address
+from assistant.dialogue.typed_address import ADDRESS_TOOLS, the_typed_address
 from assistant.shop.records import ADDRESS_FIELDS
 from assistant.tools import ALL_TOOLS
 
 ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
 FIELDS = {"find_user_id_by_email": {"email": EMAIL}, "find_user_id_by_name_zip": {"zip": ZIP}}
-ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
 _PIECE = re.compile(r"[^,，。\n\"{}:\[\]]+")
 CLOSE_ENOUGH = 0.7
 SIMILAR_NAME = 0.6
+ALIKE_NAME = 0.75
+CLEAR_LEAD = 0.1
 EXCHANGE = "exchange_delivered_order_items"
 CANCEL = "cancel_pending_order"
 MISTAKE = re.compile(r"\b(mistaken(ly)?|mistake|accident(al(ly)?)?|by error|in error|erroneous(ly)?|ordered twice"
@@ -150,7 +152,17 @@ def repaired_name(name: str, arguments) -> str:
     if best and difflib.SequenceMatcher(None, name, best).ratio() >= SIMILAR_NAME:
         return best
     exact = [tool for tool in ALL_TOOLS if arguments and parameters_of(tool) == set(arguments)]
-    return exact[0] if len(exact) == 1 else name
+    if len(exact) == 1:
+        return exact[0]
+    # Lacking an argument its tool needs ("modify_order_address" with an order id only), the call still means the
+    # tool whose name is alike and that takes what it has: that tool's error then says what is missing.
+    shared = {tool: len(parameters_of(tool) & set(arguments)) for tool in ALL_TOOLS}
+    most = max(shared.values(), default=0)
+    alike = sorted((difflib.SequenceMatcher(None, name, tool).ratio(), tool) for tool in ALL_TOOLS
+                   if most and shared[tool] == most)[::-1]
+    if alike and alike[0][0] >= ALIKE_NAME and (len(alike) == 1 or alike[0][0] - alike[1][0] >= CLEAR_LEAD):
+        return alike[0][1]
+    return name  # no such tool, or two alike: the call fails as written
 
 
 def untangled_write(name: str, arguments: dict, said: list[str]) -> tuple[str, dict]:

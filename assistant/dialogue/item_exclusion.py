@@ -2,7 +2,8 @@
 
 Naming an item usually means wanting it, so the item repair would otherwise turn "all but the pet bed" into the pet
 bed alone. An item counts as left out when a word of exclusion comes before its mention in the same clause, with
-only other item mentions and small words in between.
+only other item mentions and small words in between, or when the sentence that names it holds the change back
+("check whether I can return the vacuum too, but I'm not sure yet, so don't process anything").
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ EXCEPT = re.compile(r"\b(except(?: for)?|but not|other than|apart from|aside fro
                     r"|all but|everything but|keep(?:ing)?|leave out|leaving out)\b|除了|除去|不包括|不含|保留|留下|留着")
 AFTER = re.compile(r"不退|不用退|不要退|保留|留着|留下|先不动|不换")
 EVERYTHING = re.compile(r"\b(all|everything|every item|each item|the rest|every other)\b|全部|所有|其他|其余|其它|都")
+HELD_BACK = re.compile(r"\b(do ?n[o']t|do not) (process|do|change|submit|go ahead with) (it|that|anything|them)"
+                       r"(?: yet| for now)?\b|\bnot sure yet\b|\bhaven'?t decided\b|\bjust (asking|checking)\b"
+                       r"|先别|先不要?(处理|退|换|动)|还没(想好|决定)|只是问问")
+_SENTENCE = re.compile(r"[^.;!?。；！？]+")
 _FILLER_WORDS = {"the", "a", "an", "my", "and", "or", "nor", "for", "of", "both", "that", "one", "two", "just", "only"}
 _FILLER = re.compile(r"[\s,，、的那个件台双把条只和与及跟我]+")
 
@@ -52,8 +57,10 @@ def excluded_items(lines: list[OrderItem], said: str) -> set[str]:
     """The order's item ids the shopper's words leave out."""
     text = said.lower()
     spans = mention_spans({line.item_id: line.name for line in lines}, text)
-    return {item_id for index, (_start, _end, item_id) in enumerate(spans)
-            if cued(spans, index, text, EXCEPT, -1) or cued(spans, index, text, AFTER, 1)}
+    held_back = [m.span() for m in _SENTENCE.finditer(text) if HELD_BACK.search(m.group())]
+    return {item_id for index, (start, _end, item_id) in enumerate(spans)
+            if cued(spans, index, text, EXCEPT, -1) or cued(spans, index, text, AFTER, 1)
+            or any(first <= start < last for first, last in held_back)}
 
 
 def all_but(lines: list[OrderItem], left_out: set[str], said: str) -> list[str] | None:

@@ -19,7 +19,9 @@ from sqlalchemy import select
 from assistant.db import Conversation, Database, Order, PendingAction
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
-from assistant.dialogue.intents import ADDRESS, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
+from assistant.dialogue.intents import ADDRESS, ANY_CHANGE, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
+
+KINDS = (CANCEL, RETURN, ITEMS, ADDRESS, PAYMENT)
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
 
@@ -35,6 +37,8 @@ RECENT_WORDS = ("most recent", "latest", "last order", "newest", "last one", "la
                 "最近", "最新", "上一单", "刚下的")
 NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRESS - {"modify_user_address"}) | PAYMENT,
                  {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
+SIZE_WORDS = {"xs": ("extra small",), "s": ("small",), "m": ("medium",), "l": ("large",), "xl": ("extra large",),
+              "xxl": ("extra extra large",)}
 LOOKED_UP = ("get_order_details", "list_user_orders")
 BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the same one", "those items", "同一个订单",
                    "同一单", "这个订单", "那个订单", "这一单", "那一单", "这单", "该订单")
@@ -54,6 +58,26 @@ def _item_score(order: Order, text: str, words: set[str], telling: set[str]) -> 
         elif set(name.split()[:-1]) & telling & words:
             score += 1
     return score
+
+
+def _said_options(order: Order, text: str, words: set[str]) -> int:
+    """How many of the order's item options the shopper says as they are now ("my small v-neck tshirt"), not as
+    what they want instead ("… to purple")."""
+    said = 0
+    for value in {str(v).lower() for line in order.items for v in (line.options or {}).values()}:
+        forms = {form for form in (value, *SIZE_WORDS.get(value, ())) if len(form) > 1}  # "s" is in "shopper's"
+        if any((form in words if form.isalpha() else re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text))
+               and not re.search(rf"\b(to|into|for|instead)( an?| the)? {re.escape(form)}\b", text)
+               for form in forms):
+            said += 1
+    return said
+
+
+def _best_by_options(candidates: list[Order], text: str, words: set[str]) -> list[Order]:
+    """Among orders whose items fit the words equally, those whose item options the shopper names most."""
+    said = {o.id: _said_options(o, text, words) for o in candidates}
+    best = max(said.values())
+    return [o for o in candidates if said[o.id] == best] if best else candidates
 
 
 def _telling_words(orders: list[Order]) -> set[str]:
@@ -85,11 +109,15 @@ def fitting_orders(orders: list[Order], texts: list[str], focus: str | None = No
 
 
 def declined_order(declined: tuple[str, dict] | None, texts: list[str]) -> str | None:
-    """The order of the change declined this turn, when the shopper asks again for that kind of change only (a
-    "no" that asks for another kind of change is about the same order)."""
+    """The order of the change declined this turn, when the shopper asks again for that kind of change only ("change
+    the items" reads as a swap or an exchange: both are the kind of an item swap); a "no" that asks for another kind
+    of change is about the same order."""
     if declined is None or not isinstance(order_id := declined[1].get("order_id"), str):
         return None
-    return order_id if requested_writes(texts) <= {declined[0]} else None
+    kind = next((tools for tools in KINDS if declined[0] in tools), {declined[0]})
+    wanted = requested_writes(texts)
+    generic = declined[0] in wanted and wanted >= ANY_CHANGE  # "change it" names no kind
+    return order_id if wanted <= kind or generic else None
 
 
 def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
@@ -101,6 +129,8 @@ def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
     if any(scores.values()):
         best = max(scores.values())
         candidates = [o for o in candidates if scores[o.id] == best]
+    if len(candidates) > 1:
+        candidates = _best_by_options(candidates, text, words)
     said_statuses = {s for s, phrases in STATUS_WORDS.items() if any(p in text for p in phrases)}
     if said_statuses and any(o.status in said_statuses for o in candidates):
         candidates = [o for o in candidates if o.status in said_statuses]

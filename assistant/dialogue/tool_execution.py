@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 
 from assistant.db import Database
 from assistant.dialogue.events import record_event
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse, defuse_passage
+from assistant.dialogue.typed_address import NOBODY_GAVE, address_nobody_gave
 from assistant.errors import ToolError
 from assistant.tools import ALL_TOOLS, ToolRunner
 from assistant.tools.identification import IdentityPolicy
@@ -134,6 +135,11 @@ class ToolExecutionMiddleware(AgentMiddleware):
             result = ToolResult(name, error=DECLINED_AGAIN)
             runner.record(name, arguments, result)
             record_event(self.db, ctx.session_id, "declined_change_reproposed", tool=name)
+        elif address_nobody_gave(name, arguments, [str(m.content) for m in request.state["messages"]
+                                                   if isinstance(m, (HumanMessage, ToolMessage))]):
+            result = ToolResult(name, error=NOBODY_GAVE)
+            runner.record(name, arguments, result)
+            record_event(self.db, ctx.session_id, "made_up_address_refused", tool=name)
         elif name == KNOWLEDGE_TOOL and self.knowledge is not None:
             result, artifact = self.knowledge(runner, arguments)
         else:

@@ -51,3 +51,18 @@ def the_typed_address(said: list[str], known: str) -> dict | None:
     found = {(a["address1"].lower(), a["zip"]): a for text in said for a in typed_addresses(text)}
     new = [a for a in found.values() if a["address1"].lower() not in known.lower()]
     return new[0] if len(found) == 1 and len(new) == 1 else None
+
+
+ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
+NOBODY_GAVE = ("Nobody gave this address: the customer did not type it and no tool returned it. Do not make one up: "
+               "ask the customer for the full new address (street, unit if any, city, state and zip code).")
+
+
+def address_nobody_gave(name: str, arguments, seen: list[str]) -> bool:
+    """Whether an address change's street or zip code is in none of `seen` (what the shopper typed and the tools
+    returned): a small model fills the fields with placeholders ("jane_doe_1234", "0000000") rather than ask."""
+    if name not in ADDRESS_TOOLS or not isinstance(arguments, dict):
+        return False
+    text = " ".join(seen).lower()
+    values = [str(arguments.get(field) or "").strip().lower() for field in ("address1", "zip")]
+    return any(not value or value not in text for value in values)
