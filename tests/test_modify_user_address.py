@@ -21,3 +21,14 @@ def test_unknown_or_foreign_user(db):
     assert runner.call("modify_user_address", {"user_id": "nobody_1", **NEW}).error == "User not found"
     assert runner.call("modify_user_address", {"user_id": "yusuf_rossi_9620", **NEW}).error.startswith(
         "Access denied")
+
+
+def test_a_change_to_the_address_it_already_has_is_not_proposed(db):
+    from assistant.db import PendingAction
+    from tests.agent_helpers import count
+
+    runner = login(db, "noah_brown_6181")
+    current = user_state(db, "noah_brown_6181")["address"]
+    result = runner.call("modify_user_address", {"user_id": "noah_brown_6181", **current})
+    assert result.error.startswith("This changes nothing") and result.pending_action_id is None
+    assert count(db, PendingAction) == 0

@@ -141,6 +141,9 @@ class ToolRunner:
             customer_id = ctx.customer_id
             labels = item_labels(session, [*args.get("item_ids", []), *args.get("new_item_ids", [])])
             session.rollback()
+        if before is not None and before == after:
+            raise ToolError(f"This changes nothing: {target_id} already has these values. Ask the customer what "
+                            "they want changed.")
         action = PendingAction(
             id=f"pa_{uuid.uuid4().hex[:12]}", conversation_id=self.session_id, customer_id=customer_id,
             tool_name=tool.name, arguments=args, summary=summarize(tool.name, target_id, before, after, self.language, labels),
