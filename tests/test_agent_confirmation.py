@@ -177,3 +177,17 @@ def test_an_address_nobody_gave_is_not_proposed(db, tmp_path):
     assert refused.status == "error" and "Nobody gave this address" in str(refused.content)
     proposal = agent.respond("s1", "It is 77 Orchard Row, Apt 12B, Albany, NY 12207, USA")
     assert proposal.pending_action_id and "77 Orchard Row" in proposal.text
+
+
+def test_the_agent_does_not_propose_a_change_that_changes_nothing(db, tmp_path):
+    from tests.conftest import user_state
+
+    _, customer_id = find_order(db, "pending")
+    current = user_state(db, customer_id)["address"]
+    steps = [call("get_user_details", user_id=customer_id), call("modify_user_address", user_id=customer_id, **current),
+             "That is already the address on your account."]
+    agent, _ = scripted_agent(db, tmp_path, steps)
+    reply = agent.respond("s1", f"Please update the default address on my account. {email_of(db, customer_id)}")
+    assert reply.text.startswith("That is already the address") and reply.pending_action_id is None
+    refused = next(m for m in agent.messages("s1") if m.type == "tool" and m.name == "modify_user_address")
+    assert refused.status == "error" and "This changes nothing" in str(refused.content)

@@ -23,12 +23,16 @@ def test_unknown_or_foreign_user(db):
         "Access denied")
 
 
-def test_a_change_to_the_address_it_already_has_is_not_proposed(db):
+def test_the_agent_does_not_propose_a_change_to_the_address_it_already_has(db):
     from assistant.db import PendingAction
     from tests.agent_helpers import count
 
+    from assistant.tools import ToolRunner
+
     runner = login(db, "noah_brown_6181")
     current = user_state(db, "noah_brown_6181")["address"]
-    result = runner.call("modify_user_address", {"user_id": "noah_brown_6181", **current})
+    agents = ToolRunner(db, runner.session_id, changes_only=True)  # the agent's runner
+    result = agents.call("modify_user_address", {"user_id": "noah_brown_6181", **current})
     assert result.error.startswith("This changes nothing") and result.pending_action_id is None
     assert count(db, PendingAction) == 0
+    assert runner.call("modify_user_address", {"user_id": "noah_brown_6181", **current}).pending_action_id  # τ²'s

@@ -128,7 +128,7 @@ class ToolExecutionMiddleware(AgentMiddleware):
         name, arguments = call["name"], call.get("args") or {}
         ctx = request.runtime.context
         runner = ToolRunner(self.db, ctx.session_id, ttl_s=self.ttl_s, approval_threshold=self.approval_threshold,
-                            language=ctx.language, identity=self.identity)
+                            language=ctx.language, identity=self.identity, changes_only=True)
         artifact = None
         if _said_no_to(ctx.declined, name, arguments):
             # Asking again for the very change the shopper just said no to would only earn another no.

@@ -56,8 +56,9 @@ class ToolRunner:
     def __init__(self, db: Database, session_id: str, actor: str = "shopper", ttl_s: int = 1800,
                  approval_threshold: float | None = None, language: str = "en",
                  max_identification_failures: int = MAX_IDENTIFICATION_FAILURES,
-                 identity: IdentityPolicy | str = "tau2"):
+                 identity: IdentityPolicy | str = "tau2", changes_only: bool = False):
         self.db, self.session_id, self.actor, self.ttl_s = db, session_id, actor, ttl_s
+        self.changes_only = changes_only  # refuse a write that changes nothing; τ²'s own tools accept one
         self.approval_threshold, self.language = approval_threshold, language
         self.policy = identity if isinstance(identity, IdentityPolicy) else IdentityPolicy(
             OLD_MODE_NAMES.get(identity, identity), max_identification_failures)
@@ -141,7 +142,7 @@ class ToolRunner:
             customer_id = ctx.customer_id
             labels = item_labels(session, [*args.get("item_ids", []), *args.get("new_item_ids", [])])
             session.rollback()
-        if before is not None and before == after:
+        if self.changes_only and before is not None and before == after:
             raise ToolError(f"This changes nothing: {target_id} already has these values. Ask the customer what "
                             "they want changed.")
         action = PendingAction(
