@@ -20,8 +20,6 @@ from assistant.db import Conversation, Database, Order, PendingAction
 from assistant.dialogue.grounding import ORDER_ID
 from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ANY_CHANGE, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
-
-KINDS = (CANCEL, RETURN, ITEMS, ADDRESS, PAYMENT)
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
 
@@ -39,6 +37,7 @@ NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRES
                  {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
 SIZE_WORDS = {"xs": ("extra small",), "s": ("small",), "m": ("medium",), "l": ("large",), "xl": ("extra large",),
               "xxl": ("extra extra large",)}
+KINDS = (CANCEL, RETURN, ITEMS, ADDRESS, PAYMENT)
 LOOKED_UP = ("get_order_details", "list_user_orders")
 BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the same one", "those items", "同一个订单",
                    "同一单", "这个订单", "那个订单", "这一单", "那一单", "这单", "该订单")
