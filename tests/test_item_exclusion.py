@@ -33,6 +33,8 @@ def test_an_item_whose_change_the_shopper_holds_back_is_left_out():
     assert repaired_item_ids([BED], LINES, {}, said) == [LAMP]
     assert excluded_items(LINES, "宠物床能不能退？先别处理。台灯帮我退了") == set()  # another sentence holds it
     assert excluded_items(LINES, "台灯帮我退了。水瓶也想退，不过还没想好，先别处理") == {BOTTLE}
+    twin = SimpleNamespace(item_id="4444444444", name="Pet Bed", product_id="p1", options={"size": "small"})
+    assert repaired_item_ids([BED], [*LINES, twin], {}, said) == [LAMP]  # two pet beds held back, not one unclear
 
 
 def test_items_asked_for_are_not_left_out():

@@ -99,7 +99,9 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
     left_out = excluded_items(lines, said) if said else set()
     rest = all_but(lines, left_out, said)
-    named = rest or [item for item in (named_items(lines, said) if said else []) if item not in left_out]
+    # lines left out are not asked for: a name two of them share does not make the others' names unclear
+    asked = [line for line in lines if line.item_id not in left_out]
+    named = rest or [item for item in (named_items(asked, said) if said else []) if item not in left_out]
     if not rest and (wanted := [item for item in named if item not in reference_only_items(lines, said)]):
         left_out |= set(named) - set(wanted)  # said only to pick the order out
         named = wanted
