@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 from assistant.dialogue.grounding import ORDER_ID
-from assistant.dialogue.typed_address import typed_addresses
+from assistant.dialogue.typed_address import ADDRESS_TOOLS, typed_addresses
 
 CANCEL = {"cancel_pending_order"}
 RETURN = {"return_delivered_order_items"}
 ITEMS = {"modify_pending_order_items", "exchange_delivered_order_items"}
-ADDRESS = {"modify_pending_order_address", "modify_user_address"}
+ADDRESS = ADDRESS_TOOLS
 PAYMENT = {"modify_pending_order_payment"}
 ANY_CHANGE = ITEMS | ADDRESS | PAYMENT
 

@@ -22,6 +22,7 @@ from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ANY_CHANGE, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
+from assistant.tools.variant_match import SIZE_LETTERS, says
 
 STATUS_WORDS = {
     "pending": ("not shipped", "hasn't shipped", "has not shipped", "not sent", "hasn't been sent", "not yet sent",
@@ -35,8 +36,6 @@ RECENT_WORDS = ("most recent", "latest", "last order", "newest", "last one", "la
                 "最近", "最新", "上一单", "刚下的")
 NEEDS_STATUS = [(CANCEL | (ITEMS - {"exchange_delivered_order_items"}) | (ADDRESS - {"modify_user_address"}) | PAYMENT,
                  {"pending"}), (RETURN | {"exchange_delivered_order_items"}, {"delivered"})]
-SIZE_WORDS = {"xs": ("extra small",), "s": ("small",), "m": ("medium",), "l": ("large",), "xl": ("extra large",),
-              "xxl": ("extra extra large",)}
 KINDS = (CANCEL, RETURN, ITEMS, ADDRESS, PAYMENT)
 LOOKED_UP = ("get_order_details", "list_user_orders")
 BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the same one", "those items", "同一个订单",
@@ -59,22 +58,21 @@ def _item_score(order: Order, text: str, words: set[str], telling: set[str]) -> 
     return score
 
 
-def _said_options(order: Order, text: str, words: set[str]) -> int:
+def _said_options(order: Order, text: str) -> int:
     """How many of the order's item options the shopper says as they are now ("my small v-neck tshirt"), not as
     what they want instead ("… to purple")."""
     said = 0
     for value in {str(v).lower() for line in order.items for v in (line.options or {}).values()}:
-        forms = {form for form in (value, *SIZE_WORDS.get(value, ())) if len(form) > 1}  # "s" is in "shopper's"
-        if any((form in words if form.isalpha() else re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text))
-               and not re.search(rf"\b(to|into|for|instead)( an?| the)? {re.escape(form)}\b", text)
+        forms = {form for form in (value, SIZE_LETTERS.get(value, "")) if len(form) > 1}  # "s" is in "shopper's"
+        if any(says(form, text) and not re.search(rf"\b(to|into|for|instead)( an?| the)? {re.escape(form)}\b", text)
                for form in forms):
             said += 1
     return said
 
 
-def _best_by_options(candidates: list[Order], text: str, words: set[str]) -> list[Order]:
+def _best_by_options(candidates: list[Order], text: str) -> list[Order]:
     """Among orders whose items fit the words equally, those whose item options the shopper names most."""
-    said = {o.id: _said_options(o, text, words) for o in candidates}
+    said = {o.id: _said_options(o, text) for o in candidates}
     best = max(said.values())
     return [o for o in candidates if said[o.id] == best] if best else candidates
 
@@ -129,7 +127,7 @@ def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
         best = max(scores.values())
         candidates = [o for o in candidates if scores[o.id] == best]
     if len(candidates) > 1:
-        candidates = _best_by_options(candidates, text, words)
+        candidates = _best_by_options(candidates, text)
     said_statuses = {s for s, phrases in STATUS_WORDS.items() if any(p in text for p in phrases)}
     if said_statuses and any(o.status in said_statuses for o in candidates):
         candidates = [o for o in candidates if o.status in said_statuses]

@@ -16,6 +16,7 @@ US_ADDRESS = re.compile(
     r"(?P<city>[A-Za-z][A-Za-z.' -]*?)\s*,\s*(?P<state>[A-Z]{2})\s*,?\s*(?P<zip>\d{5})(?:-\d{4})?(?!\d)"
     r"(?:\s*,\s*(?i:USA|US|United States(?: of America)?)\b)?")
 
+ADDRESS_TOOLS = frozenset({"modify_pending_order_address", "modify_user_address"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ZH_PARTS = {
     "address1": re.compile(r"(?<![\w-])(\d+[A-Za-z]? (?:[A-Za-z0-9.'-]+ ?)*?[A-Za-z.]+)"
@@ -53,7 +54,6 @@ def the_typed_address(said: list[str], known: str) -> dict | None:
     return new[0] if len(found) == 1 and len(new) == 1 else None
 
 
-ADDRESS_TOOLS = {"modify_pending_order_address", "modify_user_address"}
 NOBODY_GAVE = ("Nobody gave this address: the customer did not type it and no tool returned it. Do not make one up: "
                "ask the customer for the full new address (street, unit if any, city, state and zip code).")
 

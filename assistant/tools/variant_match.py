@@ -20,7 +20,8 @@ _CLAUSE_END = re.compile(r"[.!?;,:\n](?=\s|$)")
 _WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and", "or", "to", "for", "one"}
 SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
           ("low", "medium", "high"), ("beginner", "intermediate", "expert"), ("basic", "professional"))
-SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large"}
+SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large",
+                "xxl": "extra extra large"}
 # "my most recent order" and "at least" say when and how many, not which way an option should go.
 MOST = re.compile(r"\b(biggest|largest|longest|highest|maximum|max|most(?! recent))\b|最大|最高|最长|最多")
 LEAST = re.compile(r"\b(smallest|shortest|lowest|minimum|min|fewest|(?<!at )least)\b|最小|最低|最短|最少")
