@@ -135,8 +135,8 @@ class ToolExecutionMiddleware(AgentMiddleware):
             result = ToolResult(name, error=DECLINED_AGAIN)
             runner.record(name, arguments, result)
             record_event(self.db, ctx.session_id, "declined_change_reproposed", tool=name)
-        elif address_nobody_gave(name, arguments, [str(m.content) for m in request.state["messages"]
-                                                   if isinstance(m, (HumanMessage, ToolMessage))]):
+        elif address_nobody_gave(name, arguments, (str(m.content) for m in request.state["messages"]
+                                                   if isinstance(m, (HumanMessage, ToolMessage)))):
             result = ToolResult(name, error=NOBODY_GAVE)
             runner.record(name, arguments, result)
             record_event(self.db, ctx.session_id, "made_up_address_refused", tool=name)

@@ -9,6 +9,7 @@ A Chinese message gives the same parts largest first and marked ("美国 TX 州 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 US_ADDRESS = re.compile(
     r"(?<![\w-])(?P<address1>\d+[A-Za-z]?(?: [A-Za-z0-9.'-]+)+?)\s*,\s*"
@@ -58,9 +59,10 @@ NOBODY_GAVE = ("Nobody gave this address: the customer did not type it and no to
                "ask the customer for the full new address (street, unit if any, city, state and zip code).")
 
 
-def address_nobody_gave(name: str, arguments, seen: list[str]) -> bool:
+def address_nobody_gave(name: str, arguments, seen: Iterable[str]) -> bool:
     """Whether an address change's street or zip code is in none of `seen` (what the shopper typed and the tools
-    returned): a small model fills the fields with placeholders ("jane_doe_1234", "0000000") rather than ask."""
+    returned, read only for an address change): a small model fills the fields with placeholders
+    ("jane_doe_1234", "0000000") rather than ask."""
     if name not in ADDRESS_TOOLS or not isinstance(arguments, dict):
         return False
     text = " ".join(seen).lower()
