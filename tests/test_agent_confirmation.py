@@ -191,3 +191,20 @@ def test_the_agent_does_not_propose_a_change_that_changes_nothing(db, tmp_path):
     assert reply.text.startswith("That is already the address") and reply.pending_action_id is None
     refused = next(m for m in agent.messages("s1") if m.type == "tool" and m.name == "modify_user_address")
     assert refused.status == "error" and "This changes nothing" in str(refused.content)
+
+
+def test_the_address_on_the_customers_profile_counts_as_given(db, tmp_path):
+    from assistant.db import Order
+    from tests.conftest import user_state
+
+    order_id, customer_id = find_order(db, "pending")
+    with db.session() as session:
+        session.get(Order, order_id).address1 = "9 Old Mill Road"
+    profile = user_state(db, customer_id)["address"]
+    # kefu's own repair sends an order "moved" to its own address to the profile's, which no message holds.
+    steps = [call("get_order_details", order_id=order_id),
+             call("modify_pending_order_address", order_id=order_id, **order_state(db, order_id)["address"])]
+    agent, _ = scripted_agent(db, tmp_path, steps)
+    proposal = agent.respond("s1", f"Ship {order_id} to the address saved on my account. {email_of(db, customer_id)}")
+    assert proposal.pending_action_id and profile["address1"] in proposal.text
+    assert "made_up_address_refused" not in event_counts(db, "s1")

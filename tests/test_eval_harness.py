@@ -142,6 +142,19 @@ def test_scripted_user_answers_follow_up_questions_from_its_instructions(tmp_pat
     assert user.reply("请问是哪个订单？").startswith("我不记得订单号了。我想把买了 Desk Lamp")
 
 
+def test_scripted_user_reads_instructions_written_to_it_in_chinese(tmp_path):
+    from assistant.evaluation.tasks import tau2_task
+
+    actions = [{"name": "cancel_pending_order", "arguments": {"order_id": "#W1", "reason": "ordered by mistake"}}]
+    raw = tau2_task("t", "cancel", "ann_lee_1", "那单我下错了，帮我取消。", "你叫 Ann Lee，邮编 12345。如果被问原因：下错单了。",
+                    actions)
+    (tmp_path / "tasks.json").write_text(json.dumps([raw], ensure_ascii=False))
+    [task] = load_tasks(tmp_path / "tasks.json")
+    user = ScriptedUser(task)
+    assert user.reply("请提供您的邮箱，或者您的姓名和邮编。") == "我叫 Ann Lee，邮编是 12345"
+    assert user.reply("请问取消的原因是什么？") == "下错单了"
+
+
 def test_scripted_user_offers_another_identity_when_not_found():
     [task] = load_tasks(TAU2 / "tasks.json", task_ids=["55"])  # two emails, the first of which is not on file
     user = ScriptedUser(task)

@@ -36,6 +36,26 @@ def test_a_comparative_moves_the_ordered_option_one_step_and_keeps_the_rest():
         "size": "S", "color": "black", "material": "cotton"}
 
 
+BOOTS = [_variant(246, size="11", material="leather", waterproof="no"),
+         _variant(237, size="12", material="leather", waterproof="yes"),
+         _variant(244, size="7", material="leather", waterproof="yes")]
+TABLETS = [_variant(904, **{"screen size": "10-inch", "storage": "64GB", "color": "silver"}),
+           _variant(1043, **{"screen size": "7-inch", "storage": "32GB", "color": "silver"})]
+
+
+def test_options_the_shopper_keeps_stay_and_a_yes_no_option_is_named_by_its_own_word():
+    boots = {"size": "12", "material": "synthetic", "waterproof": "no"}
+    wanted = "These are the synthetic, non-waterproof kind; I'd rather have the leather waterproof version, same size."
+    assert ranked_variants(boots, 242, BOOTS, wanted)[0].options == {"size": "12", "material": "leather",
+                                                                      "waterproof": "yes"}
+    tablet = {"screen size": "7-inch", "storage": "32GB", "color": "gold"}
+    for words in ("想换成银色的，尺寸和存储都跟原来一样。", "silver please, with screen size and storage the same.",
+                  "the silver one but keep the size and storage"):
+        assert ranked_variants(tablet, 1019, TABLETS, words)[0].options["screen size"] == "7-inch", words
+    # "the same one but with …" keeps nothing: what follows is the change
+    assert ranked_variants(tablet, 1019, TABLETS, "the same one but with 64GB storage")[0].options["storage"] == "64GB"
+
+
 LAMPS = [_variant(150, color="silver", brightness="low", power="battery"),
          _variant(154, color="black", brightness="high", power="AC adapter"),
          _variant(149, color="white", brightness="medium", power="battery")]

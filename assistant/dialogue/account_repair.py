@@ -146,6 +146,16 @@ def repaired_account_call(db: Database, session_id: str, name: str, arguments: d
         return repaired_payment(name, arguments, methods, current, " ".join(said))
 
 
+def profile_address(db: Database, session_id: str):
+    """Yields the address on the conversation's own customer's profile, read only when the caller iterates this far:
+    kefu knows it for certain, and what "my default address" means."""
+    with db.session() as session:
+        conversation = session.get(Conversation, session_id)
+        customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
+        if customer is not None:
+            yield " ".join(str(value) for value in address_record(customer).values())
+
+
 def _with_payment(name: str, arguments: dict, methods: list[PaymentMethod], current: str | None, said: str) -> dict:
     """A change called without the payment method it needs gets the one the shopper named, or else (except for a
     payment change, which must move to another) the one the order was paid with."""

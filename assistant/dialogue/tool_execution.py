@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from itertools import chain
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import HumanMessage, ToolMessage
 
 from assistant.db import Database
+from assistant.dialogue.account_repair import profile_address
 from assistant.dialogue.events import record_event
 from assistant.dialogue.model_tools import KNOWLEDGE_TOOL
 from assistant.dialogue.safety import defuse, defuse_passage
@@ -135,8 +137,9 @@ class ToolExecutionMiddleware(AgentMiddleware):
             result = ToolResult(name, error=DECLINED_AGAIN)
             runner.record(name, arguments, result)
             record_event(self.db, ctx.session_id, "declined_change_reproposed", tool=name)
-        elif address_nobody_gave(name, arguments, (str(m.content) for m in request.state["messages"]
-                                                   if isinstance(m, (HumanMessage, ToolMessage)))):
+        elif address_nobody_gave(name, arguments, chain(
+                (str(m.content) for m in request.state["messages"] if isinstance(m, (HumanMessage, ToolMessage))),
+                profile_address(self.db, ctx.session_id))):
             result = ToolResult(name, error=NOBODY_GAVE)
             runner.record(name, arguments, result)
             record_event(self.db, ctx.session_id, "made_up_address_refused", tool=name)

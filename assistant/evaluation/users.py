@@ -11,7 +11,7 @@ from assistant.evaluation.tasks import Task
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ORDER = re.compile(r"#?W\d{7}")
 USER_ID = re.compile(r"\b([a-z]+)_([a-z]+)_\d{4}\b")
-NAME = re.compile(r"(?:You are|Your name is|You name is|My name is|I am|我叫|我是)\s*([A-Z][a-z]+) ([A-Z][a-z]+)")
+NAME = re.compile(r"(?:You are|Your name is|You name is|My name is|I am|我叫|我是|你叫|你是)\s*([A-Z][a-z]+) ([A-Z][a-z]+)")
 ZIP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _ENDED = ("human agent", "transfer", "转给人工", "转人工", "人工客服")
 _IDENTITY = ("email", "e-mail", "name", "zip", "postal", "identify", "verify", "authenticate", "邮箱", "姓名", "名字",
@@ -24,7 +24,7 @@ _ASKED = {  # follow-up questions a shopper answers from their instructions, by 
     "pay": ("payment", "pay ", "refund", "card", "paypal", "付款", "支付", "退款", "退到", "卡"),
     "item": ("which item", "which product", "which one", "哪件", "哪个商品", "哪一件"),
 }
-_FOLLOW_LINE = {"why": r"(?:If asked why|如果问原因)[:：]\s*([^。]+?)[.。](?:\s|$)",
+_FOLLOW_LINE = {"why": r"(?:If asked why|如果(?:被)?问(?:到)?原因)[:：]\s*([^。]+?)[.。](?:\s|$)",
                 "pay": r"(?:If asked about payment or the refund|如果问付款或退款方式)[:：]\s*([^。]+?)[.。](?:\s|$)",
                 "item": r"(?:If asked which item|如果问哪件商品)[:：]\s*([^。]+?)[.。](?:\s|$)"}
 WRITE_PREFIXES = ("cancel", "modify", "return", "exchange")

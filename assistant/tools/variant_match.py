@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from assistant.tools.kept_options import flag_said, is_kept, kept_heads
+
 OFFER = re.compile(r"(\d{6,}) -> (\d{6,})")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
@@ -117,11 +119,12 @@ def preferences(current: dict, variants: list, text: str) -> dict[str, list[str]
 
 
 def option_score(options: dict, current: dict, text: str, words: set[str], direction: int,
-                 preferred: dict[str, list[str]] | None = None) -> int:
-    """For each option the variant changes: 2 when the words name its value whole, 1 when they share a telling word
-    with it, 1 when it moves an ordered option the way the words ask (one step scores most), and -1 when it moves
-    one the other way to a value the words do not name. An option the words list several values of scores by the
-    value's place in that list instead, changed or not."""
+                 preferred: dict[str, list[str]] | None = None, kept: set[str] | None = None) -> int:
+    """For each option the variant changes: 2 when the words name its value whole (a yes/no option by its own word:
+    "waterproof"), 1 when they share a telling word with it, 1 when it moves an ordered option the way the words ask
+    (one step scores most), -1 when it moves one the other way to a value the words do not name, and -3 when the
+    words keep that option ("in the same size"). An option the words list several values of scores by the value's
+    place in that list instead, changed or not."""
     score = 0
     for key, raw in options.items():
         value, was = str(raw).lower(), str(current.get(key, "")).lower()
@@ -131,7 +134,11 @@ def option_score(options: dict, current: dict, text: str, words: set[str], direc
             continue
         if value == was:
             continue
-        named = (says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK
+        if is_kept(key, kept or set()):
+            score -= 3
+            continue
+        named = ((says(value, text) or says(SIZE_LETTERS.get(value, "\0"), text)) and value not in _WEAK
+                 or flag_said(key, value, text))
         if named:
             score += 2
         elif (set(_TOKEN.findall(value)) - _WEAK) & words:
@@ -157,9 +164,10 @@ def ranked_variants(current: dict, price: float, variants: list, wanted: str) ->
     if direction and (movers := [v for v in variants if _step(v.options, current, direction)]):
         variants = movers  # "a brighter one" must be brighter, whatever else the words prefer
     preferred = preferences(current, variants, text)
-    scored = [(option_score(v.options, current, text, words, direction, preferred), v) for v in variants]
+    kept = kept_heads(text)
+    scored = [(option_score(v.options, current, text, words, direction, preferred, kept), v) for v in variants]
     best = max((s for s, _ in scored), default=0)
-    if best == 0 and not by_price:
+    if best <= 0 and not by_price:
         return []
     top = [v for s, v in scored if s == best]
     if by_price:
