@@ -70,6 +70,20 @@ def test_asking_an_identified_shopper_who_they_are_is_retried_with_a_nudge(db, t
     assert stranger.respond("s2", "Can you help me with my account?").text == again  # not identified: fair
 
 
+def test_a_shopper_who_twice_cannot_say_who_they_are_is_handed_to_staff(db, tmp_path):
+    ask = "Sure! To find your account, please tell me your email, or your name and zip code."
+    agent, _ = scripted_agent(db, tmp_path, [ask] * 4)
+    assert agent.respond("s1", "I want to return the kettle I got.").text == ask
+    assert agent.respond("s1", "I don't remember my email.").text == ask  # the first time may be a slip
+    handed = agent.respond("s1", "No idea, sorry.")
+    assert handed.handed_off and "verify you another way" in handed.text
+    assert len(tickets(db, "s1")) == 1 and event_counts(db, "s1")["handoff"] == 1
+    other, _ = scripted_agent(db, tmp_path / "new", [ask] * 3)
+    other.respond("s2", "I want to return the kettle I got.")
+    other.respond("s2", "It's ann@nowhere.example, I think")
+    assert not other.respond("s2", "Let me check.").handed_off  # one answer gave something to look up
+
+
 def test_a_lookup_repeated_in_the_same_turn_is_retried_then_left_to_the_step_limit(db, tmp_path):
     order_id, customer_id = find_order(db, "pending")
     email = email_of(db, customer_id)

@@ -22,7 +22,8 @@ from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
 from assistant.dialogue.tool_scope import IDENTIFY
-from assistant.dialogue.wasted_steps import IDENTIFIED_NUDGE, REPEATED_NUDGE, asks_identity, repeated_lookup
+from assistant.dialogue.wasted_steps import (IDENTIFIED_NUDGE, IDENTITY_ASKS_UNANSWERED, REPEATED_NUDGE,
+                                             asks_identity, identity_asks_unanswered, repeated_lookup)
 
 _CITED = re.compile(r"\[(\d{1,2})\]")
 _MARKUP = re.compile(r"\[(?:tool_response|tool_call|tools|im_start|im_end)\]|<tool_response>|^\s*Error:", re.I)
@@ -130,6 +131,10 @@ class OutputGuardMiddleware(AgentMiddleware):
             return {"messages": [RemoveMessage(id=draft.id), SystemMessage(nudge, name=GUARD_NAME)], "jump_to": "model"}
         if asks_identity(text) and has_customer(self.db, ctx.session_id):
             return self._retry(ctx, messages, draft, retries, "identity_asked_again", IDENTIFIED_NUDGE)
+        if asks_identity(text) and identity_asks_unanswered(messages) >= IDENTITY_ASKS_UNANSWERED:
+            # A shopper who twice could not say who they are is asked a third time by nobody: staff verify otherwise.
+            update = handoff_update(self.db, ctx.session_id, messages, "the shopper could not identify", ctx.language)
+            return update | {"messages": [RemoveMessage(id=draft.id), canned(reply("no_identity", ctx.language))]}
         started = time.perf_counter()
         missing = unverified(text, evidence_of(messages, catalog_of(self.db)))
         ctx.timings["verifier"] += time.perf_counter() - started

@@ -103,6 +103,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you, you're verified. How can I help you with your account or orders?",
         "zh": "谢谢，验证已通过。请问有什么可以帮您处理的账户或订单问题？",
     },
+    "no_identity": {
+        "en": "I can only look up an account with its email address, or a name and zip code. I've passed your "
+              "conversation to a colleague, who can verify you another way and will reply here as soon as possible.",
+        "zh": "我只能通过邮箱，或者姓名加邮编来查找账户。我已将您的对话转给人工客服同事，他们可以用其他方式核实您的身份，"
+              "并会尽快在这里回复您。",
+    },
     "handoff": {
         "en": "I've passed your conversation to a colleague, who will reply here as soon as possible.",
         "zh": "我已将您的对话转给人工客服同事，他们会尽快在这里回复您。",

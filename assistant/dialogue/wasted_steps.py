@@ -1,12 +1,13 @@
-"""Model steps that cannot move a conversation on: asking an identified shopper who they are, and repeating a
-lookup whose result the turn already holds. A 135M model loops on both until the step limit ends the turn."""
+"""Model steps that cannot move a conversation on: asking an identified shopper who they are, asking again one who
+cannot say, and repeating a lookup whose result the turn already holds. A 135M model loops on each until the step
+limit ends the turn, or the shopper gives up."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.dialogue.model_tools import is_write
 
@@ -21,6 +22,24 @@ REPEATED_NUDGE = ("You already made that lookup this turn and its result is abov
 def asks_identity(text: str) -> bool:
     """Whether a reply asks the shopper for their email, or name and zip code."""
     return bool(_ASKS_IDENTITY.search(text))
+
+
+_ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_EMAIL_LIKE = re.compile(r"\S@\S")
+IDENTITY_ASKS_UNANSWERED = 2
+
+
+def identity_asks_unanswered(messages: list[BaseMessage]) -> int:
+    """How many times the shopper was asked who they are and answered with neither an email nor a zip code."""
+    asked, count = False, 0
+    for message in messages:
+        if isinstance(message, AIMessage) and not message.tool_calls:
+            asked = asks_identity(str(message.content))
+        elif isinstance(message, HumanMessage):
+            text = str(message.content)
+            count += asked and not _EMAIL_LIKE.search(text) and not _ZIP.search(text)
+            asked = False
+    return count
 
 
 def _key(name: str, arguments) -> str:
