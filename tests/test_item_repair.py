@@ -11,7 +11,7 @@ from assistant.db import Order, PendingAction, Product
 from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
-from assistant.tools.variant_match import item_texts, ranked_variants
+from assistant.tools.variant_match import item_texts, lines_meant, ranked_variants
 from tests.agent_helpers import email_of, scripted_agent
 
 
@@ -54,6 +54,19 @@ def test_options_the_shopper_keeps_stay_and_a_yes_no_option_is_named_by_its_own_
         assert ranked_variants(tablet, 1019, TABLETS, words)[0].options["screen size"] == "7-inch", words
     # "the same one but with …" keeps nothing: what follows is the change
     assert ranked_variants(tablet, 1019, TABLETS, "the same one but with 64GB storage")[0].options["storage"] == "64GB"
+
+
+def test_of_two_lines_of_one_name_the_one_described_as_it_is_now_is_meant():
+    big = SimpleNamespace(name="Electric Kettle", options={"capacity": "2L", "material": "glass", "color": "silver"})
+    small = SimpleNamespace(name="Electric Kettle", options={"capacity": "1L", "material": "glass", "color": "black"})
+    said = "the little one-litre black kettle is too small; trade it for the 1.5l glass kettle in white"
+    assert lines_meant([big, small], said) == [small]
+    assert lines_meant([big, small], "swap my kettle for a black one") == [big, small]  # what it becomes: unclear
+    kettles = [_variant(156, capacity="1L", material="glass", color="white"),
+               _variant(144, capacity="1.5L", material="glass", color="white")]
+    assert ranked_variants(small.options, 147, kettles, said)[0].options["capacity"] == "1.5L"  # "1.5l" is "1.5L"
+    texts = item_texts({"k1": "Electric Kettle", "k2": "Electric Kettle", "g": "Grill"}, said + ". The grill stays.")
+    assert texts["k1"] == texts["k2"] and "white" in texts["k1"] and "grill" not in texts["k1"]
 
 
 LAMPS = [_variant(150, color="silver", brightness="low", power="battery"),

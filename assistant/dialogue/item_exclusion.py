@@ -15,14 +15,15 @@ from assistant.tools.variant_match import mention_spans
 
 EXCEPT = re.compile(r"\b(except(?: for)?|but not|other than|apart from|aside from|excluding|not including"
                     r"|all but|everything but|keep(?:ing)?|leave out|leaving out)\b|除了|除去|不包括|不含|保留|留下|留着")
-AFTER = re.compile(r"不退|不用退|不要退|保留|留着|留下|先不动|不换")
+AFTER = re.compile(r"不退|不用退|不要退|保留|留着|留下|先不动|不换|\b(i'?m keeping|i am keeping|i'?ll keep|i will keep"
+                   r"|can stay|stays?|are staying)\b")
 EVERYTHING = re.compile(r"\b(all|everything|every item|each item|the rest|every other)\b|全部|所有|其他|其余|其它|都")
 HELD_BACK = re.compile(r"\b(do ?n[o']t|do not) (process|do|change|submit|go ahead with) (it|that|anything|them)"
                        r"(?: yet| for now)?\b|\bnot sure yet\b|\bhaven'?t decided\b|\bjust (asking|checking)\b"
                        r"|先别|先不要?(处理|退|换|动)|还没(想好|决定)|只是问问")
 _SENTENCE = re.compile(r"[^.;!?。；！？]+")
 _FILLER_WORDS = {"the", "a", "an", "my", "and", "or", "nor", "for", "of", "both", "that", "one", "two", "just", "only"}
-_FILLER = re.compile(r"[\s,，、的那个件台双把条只和与及跟我]+")
+_FILLER = re.compile(r"[\s,，、的那个件台双把条只和与及跟我都也就还]+")
 
 
 def _only_filler(gap: str) -> bool:
@@ -45,6 +46,8 @@ def cued(spans: list[tuple[int, int, str]], index: int, text: str, pattern: re.P
             gap = text[spans[at][1]:spans[at + 1][0] if at + 1 < len(spans) else len(text)]
             cue = pattern.search(gap)
             rest = gap[:cue.start()] if cue else gap
+            if not cue and re.search(r"[,，]", rest):
+                return False  # "return the charger and the helmet, the bookshelf stays": a comma ends the list
         if not _only_filler(rest):
             return False
         if cue:

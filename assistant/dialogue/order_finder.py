@@ -22,7 +22,7 @@ from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ANY_CHANGE, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
-from assistant.tools.variant_match import SIZE_LETTERS, says
+from assistant.tools.variant_match import said_as_now
 
 STATUS_WORDS = {
     "pending": ("not shipped", "hasn't shipped", "has not shipped", "not sent", "hasn't been sent", "not yet sent",
@@ -59,15 +59,8 @@ def _item_score(order: Order, text: str, words: set[str], telling: set[str]) -> 
 
 
 def _said_options(order: Order, text: str) -> int:
-    """How many of the order's item options the shopper says as they are now ("my small v-neck tshirt"), not as
-    what they want instead ("… to purple")."""
-    said = 0
-    for value in {str(v).lower() for line in order.items for v in (line.options or {}).values()}:
-        forms = {form for form in (value, SIZE_LETTERS.get(value, "")) if len(form) > 1}  # "s" is in "shopper's"
-        if any(says(form, text) and not re.search(rf"\b(to|into|for|instead)( an?| the)? {re.escape(form)}\b", text)
-               for form in forms):
-            said += 1
-    return said
+    """How many of the order's item options the shopper says as they are now, not as what they want instead."""
+    return said_as_now([v for line in order.items for v in (line.options or {}).values()], text)
 
 
 def _best_by_options(candidates: list[Order], text: str) -> list[Order]:

@@ -2,7 +2,7 @@ from assistant.db import Product
 from assistant.tools.context import ToolContext
 from assistant.tools.lookup import own_order
 from assistant.tools.registry import tool
-from assistant.tools.variant_match import item_texts, ranked_variants
+from assistant.tools.variant_match import in_english, item_texts, lines_meant, ranked_variants
 
 PER_ITEM = 5
 
@@ -21,8 +21,12 @@ def find_item_variants(ctx: ToolContext, order_id: str, wanted: str) -> list[str
     order = own_order(ctx, order_id)
     lines = list({line.item_id: line for line in order.items}.values())
     said = item_texts({line.item_id: line.name for line in lines}, wanted)
+    named = [line for line in lines if line.item_id in said] or lines
+    # Two kettles in one order: the one the shopper describes as it is ("the one-litre black one") is meant.
+    text = in_english(wanted)
+    named = [line for line in named if line in lines_meant([o for o in named if o.name == line.name], text)]
     out = []
-    for line in [line for line in lines if line.item_id in said] or lines:
+    for line in named:
         product = ctx.session.get(Product, line.product_id)
         others = [v for v in product.variants if v.available and v.id != line.item_id]
         fits = ranked_variants(line.options, line.price, others, said.get(line.item_id, wanted))

@@ -45,9 +45,25 @@ def _glossary() -> dict[str, str]:
     return {word.lower(): english for word, english in sorted(glossary().items(), key=lambda kv: -len(kv[0]))}
 
 
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "ten": "10"}
+# Quantities written out the way option values spell them: "1.5-litre" is "1.5l", "7 inches" is "7-inch".
+_UNITS = ((re.compile(r"\b(\d+(?:\.\d+)?)[\s-]*(?:litres?|liters?|升)(?![a-z])"), r"\1l"),
+          (re.compile(r"\b(\d+(?:\.\d+)?)[\s-]*(?:inches|inch|英寸|寸)(?![a-z])"), r"\1-inch"),
+          (re.compile(r"\b(\d+(?:\.\d+)?)[\s-]*(?:feet|foot|ft)(?![a-z])"), r"\1 ft"))
+
+
+def _with_units(text: str) -> str:
+    text = re.sub(rf"\b({'|'.join(_NUMBER_WORDS)})(?=[\s-]+(?:litres?|liters?|inch|inches|feet|foot)\b)",
+                  lambda m: _NUMBER_WORDS[m.group(1)], text)
+    for pattern, replacement in _UNITS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def in_english(text: str) -> str:
-    """The text, lowercased, with the English for each Chinese catalog word it holds appended."""
-    text = text.lower()
+    """The text, lowercased, quantities spelled as option values spell them, with the English for each Chinese
+    catalog word it holds appended."""
+    text = _with_units(text.lower())
     if not _CJK.search(text):
         return text
     found, rest = [], text
@@ -61,6 +77,25 @@ def in_english(text: str) -> str:
 def says(value: str, text: str) -> bool:
     """Whether the (lowercased) text has the value as a whole word or phrase."""
     return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
+
+
+def said_as_now(values, text: str) -> int:
+    """How many of the option values the (lowercased) text says as an item is now ("my small v-neck tshirt", "the
+    one-litre black one"), not as what it should become ("… to purple", "… for black")."""
+    said = 0
+    for value in {str(v).lower() for v in values}:
+        forms = {form for form in (value, SIZE_LETTERS.get(value, "")) if len(form) > 1}  # "s" is in "shopper's"
+        if any(says(form, text) and not re.search(rf"\b(to|into|for|instead)( an?| the)? {re.escape(form)}\b", text)
+               for form in forms):
+            said += 1
+    return said
+
+
+def lines_meant(lines: list, text: str) -> list:
+    """Of order lines sharing a name, the ones whose current options the words describe most; all when none."""
+    said = {id(line): said_as_now((line.options or {}).values(), text) for line in lines}
+    best = max(said.values(), default=0)
+    return [line for line in lines if said[id(line)] == best] if best else lines
 
 
 def _rank(value: str) -> float | None:
@@ -188,12 +223,13 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
         # gets all the words ("想换一个支持 Google Assistant 的" is said of the 温控器 before it).
         return {item_id: text for _start, item_id in spans}
     out: dict[str, str] = {}
-    if spans:
-        # Words before the first mention, in its clause, are said of it: "brightness high for the lamp".
-        head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, spans[0][0])), default=0)
-        spans[0] = (head, spans[0][1])
-    for (start, item_id), nxt in zip(spans, [s for s, _ in spans[1:]] + [len(text)]):
-        out[item_id] = f"{out.get(item_id, '')} {text[start:nxt]}".strip()
+    starts = sorted({start for start, _ in spans} | {len(text)})
+    # Words before the first mention, in its clause, are said of it: "brightness high for the lamp".
+    head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, starts[0])), default=0) if spans else 0
+    for start, item_id in spans:
+        # Two lines of one name are mentioned at one spot: each gets the words up to the next spot, not to the other.
+        nxt = next(s for s in starts if s > start)
+        out[item_id] = f"{out.get(item_id, '')} {text[head if start == starts[0] else start:nxt]}".strip()
     return out
 
 
