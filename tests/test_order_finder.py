@@ -45,6 +45,15 @@ def test_items_status_recency_and_the_request_pick_the_order(db):
     assert fitting_orders(orders, ["我最近下的那一单怎么样了"]) == [orders[-1]]
 
 
+def test_an_item_named_in_chinese_picks_its_order(db):
+    def shoes_in_one(orders):
+        return sum(any(line.name == "Running Shoes" for line in o.items) for o in orders) == 1 and len(orders) > 1
+
+    _, orders = _customer_with(db, shoes_in_one)
+    shoes = next(o for o in orders if any(line.name == "Running Shoes" for line in o.items))
+    assert fitting_orders(orders, ["之前收到的那双黄色跑鞋穿着磨脚，想退掉"]) == [shoes]
+
+
 def test_a_cancel_only_fits_pending_orders_and_a_return_only_delivered_ones(db):
     _, orders = _customer_with(db, lambda os: sum(o.status == "pending" for o in os) == 1 and
                                any(o.status == "delivered" for o in os))

@@ -22,7 +22,7 @@ from assistant.dialogue.identify_first import own_step
 from assistant.dialogue.intents import ADDRESS, ANY_CHANGE, CANCEL, ITEMS, ORDER_TALK, PAYMENT, RETURN, requested_writes
 from assistant.dialogue.model_tools import tool_record
 from assistant.tools import ToolRunner
-from assistant.tools.variant_match import said_as_now
+from assistant.tools.variant_match import in_english, said_as_now
 
 STATUS_WORDS = {
     "pending": ("not shipped", "hasn't shipped", "has not shipped", "not sent", "hasn't been sent", "not yet sent",
@@ -89,7 +89,7 @@ def fitting_orders(orders: list[Order], texts: list[str], focus: str | None = No
     the conversation last dealt with: "that same order" means it, when the words pick out no other. `declined` is
     the order of a change the shopper has just said no to while asking for that same kind of change: another order
     that fits as well is meant, not that one."""
-    text = " ".join(texts).lower()
+    text = in_english(" ".join(texts))  # "黄色跑鞋" names the Running Shoes
     fits = _fitting(orders, texts, text)
     if declined:
         return [o for o in fits if o.id != declined] or fits
@@ -153,7 +153,7 @@ def _request_texts(messages) -> tuple[list[str], bool]:
 def first_named(orders: list[Order], texts: list[str], done: set[str]) -> Order | None:
     """Of the orders whose items the shopper named, the one named first that no change has been made to yet:
     "the tablet ..., also cancel the charger ..., and return the sneaker" is worked through in the order said."""
-    text = " ".join(texts).lower()
+    text = in_english(" ".join(texts))
     at = []
     for order in orders:
         names = {form for line in order.items for name in (line.name.lower(), line.name.lower().split()[-1])
