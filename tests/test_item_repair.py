@@ -69,6 +69,20 @@ def test_of_two_lines_of_one_name_the_one_described_as_it_is_now_is_meant():
     assert texts["k1"] == texts["k2"] and "white" in texts["k1"] and "grill" not in texts["k1"]
 
 
+
+def test_everyday_product_words_name_catalog_items_and_an_article_starts_what_is_said_of_an_item():
+    said = ("In my order with the makeup kit and the keyboard, I'd like to swap the white power bank for a black one "
+            "with the same 20000mAh capacity.")
+    texts = item_texts({"k": "Mechanical Keyboard", "m": "Makeup Kit", "c": "Portable Charger"}, said)
+    assert "white" in texts["c"] and "black" in texts["c"] and "white" not in texts["k"]
+    chargers = [_variant(102, capacity="20000mAh", output="Wireless", color="black"),
+                _variant(106, capacity="5000mAh", output="Wireless", color="black")]
+    current = {"capacity": "20000mAh", "output": "USB-C", "color": "white"}
+    assert ranked_variants(current, 98, chargers, texts["c"])[0].options["capacity"] == "20000mAh"
+    assert ranked_variants({"switch type": "tactile", "color": "black"}, 254,
+                           [_variant(240, **{"switch type": "tactile", "color": "white"})], texts["k"]) == []
+
+
 LAMPS = [_variant(150, color="silver", brightness="low", power="battery"),
          _variant(154, color="black", brightness="high", power="AC adapter"),
          _variant(149, color="white", brightness="medium", power="battery")]

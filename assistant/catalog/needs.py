@@ -55,6 +55,13 @@ def glossary() -> dict[str, str]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
+@cache
+def english_synonyms() -> dict[str, str]:
+    """Everyday English product words and the catalog's words for them ("power bank": "portable charger")."""
+    data = json.loads(files("assistant.catalog").joinpath("synonyms_en.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
 def _amount(text: str) -> float:
     return float(text.replace(",", ""))
 

@@ -38,6 +38,27 @@ DEAREST = re.compile(r"\b(most expensive|priciest|highest price|top of the line)
 
 
 @cache
+def _synonyms() -> tuple[re.Pattern, dict[str, str]]:
+    from assistant.catalog.needs import english_synonyms
+
+    words = english_synonyms()
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9-])({pattern})(?![a-z0-9-])"), words
+
+
+def _with_catalog_words(text: str) -> str:
+    """The text with the catalog's word after each everyday one ("power bank portable charger"), where the catalog's
+    word is not there already; in place, so what is said around a mention stays with it."""
+    pattern, words = _synonyms()
+
+    def add(match: re.Match) -> str:
+        word = words[match.group(1)]
+        near = text[max(0, match.start() - len(word)):match.end() + len(word)]
+        return match.group(0) if word in near else f"{match.group(0)} {word}"
+    return pattern.sub(add, text)
+
+
+@cache
 def _glossary() -> dict[str, str]:
     from assistant.catalog.needs import glossary
 
@@ -61,9 +82,9 @@ def _with_units(text: str) -> str:
 
 
 def in_english(text: str) -> str:
-    """The text, lowercased, quantities spelled as option values spell them, with the English for each Chinese
-    catalog word it holds appended."""
-    text = _with_units(text.lower())
+    """The text, lowercased, quantities spelled as option values spell them, the catalog's word beside each everyday
+    English one, and the English for each Chinese catalog word it holds appended."""
+    text = _with_catalog_words(_with_units(text.lower()))
     if not _CJK.search(text):
         return text
     found, rest = [], text
@@ -223,14 +244,25 @@ def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
         # gets all the words ("想换一个支持 Google Assistant 的" is said of the 温控器 before it).
         return {item_id: text for _start, item_id in spans}
     out: dict[str, str] = {}
-    starts = sorted({start for start, _ in spans} | {len(text)})
+    starts = sorted({start for start, _ in spans})
+    # A mention's words begin at the article heading it: "swap the white power bank" says "white" of the power bank.
+    begins = {start: max(_phrase_start(text, start), before + 1) for before, start in zip([-1, *starts], starts)}
+    ends = dict(zip(starts, [begins[s] for s in starts[1:]] + [len(text)]))
     # Words before the first mention, in its clause, are said of it: "brightness high for the lamp".
     head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, starts[0])), default=0) if spans else 0
     for start, item_id in spans:
         # Two lines of one name are mentioned at one spot: each gets the words up to the next spot, not to the other.
-        nxt = next(s for s in starts if s > start)
-        out[item_id] = f"{out.get(item_id, '')} {text[head if start == starts[0] else start:nxt]}".strip()
+        out[item_id] = f"{out.get(item_id, '')} {text[head if start == starts[0] else begins[start]:ends[start]]}".strip()
     return out
+
+
+_HEADED = re.compile(r"\b(?:the|a|an|my|this|that|these|those|your|our)\s+(?:[a-z0-9.%-]+\s+){0,3}$")
+
+
+def _phrase_start(text: str, start: int) -> int:
+    """Where the noun phrase of the mention at `start` begins: at its article, up to three words before it."""
+    match = _HEADED.search(text, max(0, start - 60), start)
+    return match.start() if match else start
 
 
 def mention_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
