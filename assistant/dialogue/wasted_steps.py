@@ -9,6 +9,8 @@ import re
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from assistant.dialogue.grounding import EMAIL
+from assistant.dialogue.identify_first import ZIP
 from assistant.dialogue.model_tools import is_write
 
 _ASKS_IDENTITY = re.compile(r"(e-?mail|邮箱)[^.?!。？！]{0,80}(zip|name|姓名|邮编)|verify your identity|find your account"
@@ -24,8 +26,6 @@ def asks_identity(text: str) -> bool:
     return bool(_ASKS_IDENTITY.search(text))
 
 
-_ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
-_EMAIL_LIKE = re.compile(r"\S@\S")
 IDENTITY_ASKS_UNANSWERED = 2
 
 
@@ -37,7 +37,7 @@ def identity_asks_unanswered(messages: list[BaseMessage]) -> int:
             asked = asks_identity(str(message.content))
         elif isinstance(message, HumanMessage):
             text = str(message.content)
-            count += asked and not _EMAIL_LIKE.search(text) and not _ZIP.search(text)
+            count += asked and not EMAIL.search(text) and not ZIP.search(text)
             asked = False
     return count
 
