@@ -151,7 +151,8 @@ def profile_address(db: Database, session_id: str):
     kefu knows it for certain, and what "my default address" means."""
     with db.session() as session:
         conversation = session.get(Conversation, session_id)
-        customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
+        customer_id = conversation.customer_id if conversation is not None else None
+        customer = session.get(Customer, customer_id) if customer_id else None
         if customer is not None:
             yield " ".join(str(value) for value in address_record(customer).values())
 

@@ -61,8 +61,8 @@ NOBODY_GAVE = ("Nobody gave this address: the customer did not type it and no to
 
 def address_nobody_gave(name: str, arguments, seen: Iterable[str]) -> bool:
     """Whether an address change's street or zip code is in none of `seen` (what the shopper typed, what the tools
-    returned and the customer's profile address, read only for an address change): a small model fills the fields with placeholders
-    ("jane_doe_1234", "0000000") rather than ask."""
+    returned and the customer's profile address, read only for an address change): a small model fills the fields
+    with placeholders ("jane_doe_1234", "0000000") rather than ask."""
     if name not in ADDRESS_TOOLS or not isinstance(arguments, dict):
         return False
     text = " ".join(seen).lower()
