@@ -142,7 +142,9 @@ def test_the_hand_written_everyday_set_keeps_out_the_test_split_and_replays(tau2
         user, orders = _touches(next(t for t in tasks if t["id"] == task.id))
         assert user not in exclusions.customers and not orders & exclusions.orders, task.id
         assert all(order in initial["orders"] for order in orders), task.id
-        # Every gold write replays: the shop changes, and only the task's own customer's records.
+        # Every gold write replays: the shop changes, and only the task's own customer's records. A task the
+        # agent must refuse holds no write and leaves the shop as it was.
         changed = changed_records(initial, expected_state(template, task, tmp_path))
-        assert changed, task.id
+        writes = [a for a in task.actions if not a["name"].startswith(("find_", "get_"))]
+        assert bool(changed) == bool(writes), task.id
         assert all(initial[kind].get(key, {}).get("user_id", key) == user for kind, key in changed), task.id
