@@ -172,3 +172,19 @@ def test_a_change_carried_over_to_an_order_it_cannot_apply_to_goes_to_the_order_
     assert order_that_fits(db, "p6", "cancel_pending_order", {"order_id": pending}, [delivered]) == {
         "order_id": pending}  # the named order allows it
     assert order_that_fits(db, "p6", "return_delivered_order_items", call, [pending, other]) == call  # not theirs
+
+
+def test_a_payment_change_moves_to_the_method_named_beside_the_card_it_leaves():
+    from types import SimpleNamespace
+
+    from assistant.dialogue.account_repair import repaired_payment
+
+    card = SimpleNamespace(id="credit_card_1", source="credit_card", brand="mastercard", last_four="7291")
+    paypal = SimpleNamespace(id="paypal_2", source="paypal", brand=None, last_four=None)
+    gift = SimpleNamespace(id="gift_card_3", source="gift_card", brand=None, last_four=None)
+    said = "The order went on my Mastercard. I'd like it billed to my PayPal account instead."
+    call = {"order_id": "#W1", "payment_method_id": "credit_card_1"}
+    moved = repaired_payment("modify_pending_order_payment", call, [card, paypal, gift], "credit_card_1", said)
+    assert moved["payment_method_id"] == "paypal_2"
+    unnamed = repaired_payment("modify_pending_order_payment", call, [card, paypal, gift], "credit_card_1", "switch")
+    assert unnamed == call  # two methods it could move to, neither named: the tool's own error asks

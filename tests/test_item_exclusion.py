@@ -25,6 +25,7 @@ def test_a_cue_of_exclusion_before_or_after_a_list_of_items_leaves_them_out():
     assert excluded_items(LINES, "除了台灯和水瓶，其余的都退") == {LAMP, BOTTLE}
     assert excluded_items(LINES, "台灯退掉，宠物床保留") == {BED}
     assert excluded_items(LINES, "台灯用不上，想退掉。宠物床和水瓶都留着。") == {BED, BOTTLE}
+    assert excluded_items(LINES, "水瓶退掉吧。同一单里的台灯、宠物床这些都留着。") == {LAMP, BED}
     assert excluded_items(LINES, "Return the lamp; the pet bed and the water bottle I'm keeping.") == {BED, BOTTLE}
     assert excluded_items(LINES, "return the lamp and the pet bed, the water bottle stays") == {BOTTLE}
 

@@ -265,3 +265,19 @@ def test_a_call_without_item_ids_gets_the_ids_the_shopper_typed_from_that_order(
     assert _args(db, "r6", "return_delivered_order_items", call, said)["item_ids"] == [line.item_id]
     one = _args(db, "r6", "return_delivered_order_items", call | {"item_ids": line.item_id}, [])
     assert one["item_ids"] == [line.item_id]
+
+
+def test_an_option_said_as_it_is_stays_unless_the_words_say_it_goes():
+    mice = [_variant(143, color="white", sensor="optical", connectivity="wireless"),
+            _variant(151, color="black", sensor="laser", connectivity="wireless")]
+    current = {"color": "black", "sensor": "optical", "connectivity": "wired"}
+    said = "The cable on the black gaming mouse gets in the way. I'd like the black wireless one instead."
+    assert ranked_variants(current, 137, mice, said)[0].options["color"] == "black"
+    assert ranked_variants(current, 137, mice, "a wireless one rather than black")[0].options["color"] == "white"
+
+
+def test_a_three_letter_item_name_head_and_a_material_word_before_it_name_the_item():
+    said = item_texts({"1": "Pet Bed", "2": "Electric Kettle"}, "the small pet bed in the order with the electric "
+                      "kettle won't do. I'd like the medium fleece bed instead; grey is fine.")
+    assert "medium" in said["1"] and "fleece jacket" not in said["1"]
+    assert item_texts({"1": "Luggage Set"}, "set it to black") == {}  # "set" alone names no luggage set

@@ -39,6 +39,10 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("What will my refund be?", set()),
     ("I'd like to return the kettle; what is the total refund?", {"return_delivered_order_items"}),
     ("我要退货，一共能退多少钱？", {"return_delivered_order_items"}),
+    # What happened and what the shopper does not want ask for nothing: the request is what is left.
+    ("Plans changed, so I want that order stopped before it ships.", {"cancel_pending_order"}),
+    ("No, I don't want to change how I pay for that order. I want to cancel it.", {"cancel_pending_order"}),
+    ("不想改付款方式，我要取消这单", {"cancel_pending_order"}),
 ])
 def test_requested_writes_reads_the_shoppers_request(text, expected):
     assert requested_writes([text]) == expected

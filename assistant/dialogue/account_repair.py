@@ -84,10 +84,12 @@ def repaired_payment(name: str, arguments: dict, methods: list[PaymentMethod], c
     if chosen not in {m.id for m in methods} and name != PAYMENT_CHANGE and len(named) != 1 and current:
         return dict(arguments, payment_method_id=current)  # a made-up id: the method the order was paid with
     if name == PAYMENT_CHANGE:
-        others = [m for m in (named or methods) if m.id != current]
+        # Named among the methods it can move to: "it went on my Mastercard; bill my PayPal instead" names PayPal.
+        candidates = [m for m in methods if m.id != current]
+        named = named_methods(candidates, said)
+        others = named or candidates
         if chosen == current and len(others) == 1:
             return dict(arguments, payment_method_id=others[0].id)
-        named = [m for m in named if m.id != current]
     if len(named) == 1 and chosen not in {m.id for m in named}:
         return dict(arguments, payment_method_id=named[0].id)
     sources = {m.id: m.source for m in methods}

@@ -56,6 +56,12 @@ _ORDER_DESCRIPTION = re.compile(
 # "How much did I pay" asks what an order cost; it changes no payment.
 _AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|was|were) (i|we) (pay|paid|spend|spent"
                               r"|get charged|charged|been charged)\b|\bdid (i|we) (pay|get charged)\b")
+# What happened ("plans changed", "I changed my mind") and what the shopper does not want ("I don't want to change
+# how I pay", "不想改付款方式") ask for no change of the kind they name.
+_NOT_ASKED = re.compile(
+    r"\b(plans?|things|circumstances|situation)( have| has)? changed\b|\bchanged (my|our) (mind|plans?)\b"
+    r"|\b(don't|do not|didn't|did not|not|never)( really)? (want|need|mean|asking|ask)( you)? to (change|modify|update"
+    r"|switch|edit)\b[^.?!,;]*|(不想|不用|不要|不是要|没有要|不必|别)(改|换|修改|更改|更换)[^，。,.；;！!？?]*", re.I)
 _PAYMENT_CHANGE_WORDS = re.compile(r"\b(payment|paypal|card|billing|method|switch|instead)\b")
 # "How much will the refund be?" asks what a return brings back; on its own it asks for no return.
 _REFUND_AMOUNT = re.compile(r"\b(how much|what(?:'s| is| was| will| would))\b[^.?!,;]{0,40}\brefund(ed|s)?\b"
@@ -85,7 +91,8 @@ def requested_writes(texts: list[str], meaning: bool = True) -> set[str]:
         return _for_the_account(texts, keyword_writes(texts))
     if (wanted := keyword_writes(texts) | reader.writes(texts)) or not meaning:
         return _for_the_account(texts, wanted)
-    return _for_the_account(texts, {tool for text in texts for tool in _meant(reader, _REFUND_AMOUNT.sub(" ", text))})
+    return _for_the_account(texts, {tool for text in texts
+                                    for tool in _meant(reader, _NOT_ASKED.sub(" ", _REFUND_AMOUNT.sub(" ", text)))})
 
 
 def _for_the_account(texts: list[str], wanted: set[str]) -> set[str]:
@@ -112,7 +119,7 @@ def keyword_writes(texts: list[str]) -> set[str]:
     wanted: set[str] = set()
     generic = False
     for text in texts:
-        text = _ORDER_DESCRIPTION.sub(" ", _REFUND_AMOUNT.sub(" ", text))
+        text = _NOT_ASKED.sub(" ", _ORDER_DESCRIPTION.sub(" ", _REFUND_AMOUNT.sub(" ", text)))
         lowered, found = text.lower(), set()
         for word in _WORD.findall(lowered):
             found |= _EN.get(word) or _FUZZY.get(word) or set()

@@ -23,7 +23,7 @@ HELD_BACK = re.compile(r"\b(do ?n[o']t|do not) (process|do|change|submit|go ahea
                        r"|先别|先不要?(处理|退|换|动)|还没(想好|决定)|只是问问")
 _SENTENCE = re.compile(r"[^.;!?。；！？]+")
 _FILLER_WORDS = {"the", "a", "an", "my", "and", "or", "nor", "for", "of", "both", "that", "one", "two", "just", "only"}
-_FILLER = re.compile(r"[\s,，、的那个件台双把条只和与及跟我都也就还]+")
+_FILLER = re.compile(r"(?:这些|这几样|这两样|那些|它们|[\s,，、的那个件台双把条只和与及跟我都也就还])+")
 
 
 def _only_filler(gap: str) -> bool:

@@ -20,6 +20,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_END = re.compile(r"[.!?;,:\n](?=\s|$)")
 # Words too common to say anything about an option when they are all a value shares with the request.
 _WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and", "or", "to", "for", "one"}
+# Last words of item names too common to name the item alone ("set it to black" names no luggage set).
+_GENERIC_HEADS = {"set", "kit"}
 SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
           ("low", "medium", "high"), ("beginner", "intermediate", "expert"), ("basic", "professional"))
 SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large",
@@ -51,10 +53,14 @@ def _with_catalog_words(text: str) -> str:
     word is not there already; in place, so what is said around a mention stays with it."""
     pattern, words = _synonyms()
 
+    heads = {name.split()[-1] for name in words.values()}
+
     def add(match: re.Match) -> str:
         word = words[match.group(1)]
         near = text[max(0, match.start() - len(word)):match.end() + len(word)]
-        return match.group(0) if word in near else f"{match.group(0)} {word}"
+        # "fleece bed" is a bed of fleece, not a fleece jacket: a word before a catalog noun describes it.
+        after = re.match(r"\s+([a-z]+)", text[match.end():])
+        return match.group(0) if word in near or (after and after.group(1) in heads) else f"{match.group(0)} {word}"
     return pattern.sub(add, text)
 
 
@@ -203,7 +209,14 @@ def option_score(options: dict, current: dict, text: str, words: set[str], direc
         if direction and new is not None and old is not None and new != old:
             # "a brighter one" is never answered with a dimmer one, unless the words name that value
             score += 1 if (new - old) * direction > 0 else 0 if named else -1
+        elif not named and was not in _WEAK and len(was) > 1 and says(was, text) and not _replaced(was).search(text):
+            score -= 1  # "the black mouse … for the black wireless one": black is what it is and stays
     return score
+
+
+def _replaced(value: str) -> re.Pattern:
+    """The value said as what goes: "instead of apple homekit", "rather than black", "from red"."""
+    return re.compile(rf"\b(instead of|rather than|other than|not|from|than)( an?| the| my)? {re.escape(value)}\b")
 
 
 def changed(options: dict, current: dict) -> int:
@@ -286,7 +299,8 @@ def _english_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str
 def _mentions(name: str, text: str):
     name = name.lower()
     head = name.split()[-1]
-    forms = {name, name.rstrip("s")} | ({head, head + "s", head.rstrip("s")} if len(head) > 3 else set())
+    forms = {name, name.rstrip("s")} | ({head, head + "s", head.rstrip("s")} if len(head) > 2 and head not in
+                                        _GENERIC_HEADS else set())
     return re.finditer("|".join(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" for f in sorted(forms, key=len,
                                                                                          reverse=True)), text)
 
