@@ -41,6 +41,16 @@ def test_an_item_whose_change_the_shopper_holds_back_is_left_out():
     assert repaired_item_ids([BED], [*LINES, twin], {}, said) == [LAMP]  # two pet beds held back, not one unclear
 
 
+def test_a_return_drops_items_the_shopper_never_named_unless_they_asked_for_all():
+    said = "水瓶漏水，退掉吧。同一单里的台灯、宠物床这些都留着。"
+    assert repaired_item_ids([BED, BOTTLE, LAMP], LINES, {}, said, complete=True) == [BOTTLE]
+    only = "I'd like to return the water bottle."
+    assert repaired_item_ids([LAMP, BOTTLE], LINES, {}, only, complete=True) == [BOTTLE]
+    assert repaired_item_ids([LAMP, BOTTLE], LINES, {}, only + " And all the rest too.", complete=True) == [
+        LAMP, BOTTLE]
+    assert repaired_item_ids([LAMP, BOTTLE], LINES, {}, only) == [LAMP, BOTTLE]  # a swap pairs its ids: left alone
+
+
 def test_items_asked_for_are_not_left_out():
     assert excluded_items(LINES, "return the desk lamp and the pet bed") == set()
     assert excluded_items(LINES, "I need to return the pet bed. Except for that, nothing.") == set()
@@ -55,6 +65,8 @@ def all_but_excluded(lines, said):
 def test_all_the_rest_is_every_item_but_the_ones_left_out():
     assert all_but_excluded(LINES, "Please refund all items other than the water bottle") == [BED, LAMP]
     assert all_but_excluded(LINES, "除了宠物床以外，其他都退掉") == [LAMP, BOTTLE]
+    assert all_but_excluded(LINES, "宠物床留着，剩下的都退") == [LAMP, BOTTLE]
+    assert all_but_excluded(LINES, "水瓶退掉。台灯、宠物床这些都留着。") is None  # "都" keeps them: no "all"
     assert all_but_excluded(LINES, "return the lamp, but keep the pet bed") is None  # no "all": only a leave-out
     assert all_but_excluded(LINES, "return everything please") is None
 

@@ -17,7 +17,9 @@ EXCEPT = re.compile(r"\b(except(?: for)?|but not|other than|apart from|aside fro
                     r"|all but|everything but|keep(?:ing)?|leave out|leaving out)\b|除了|除去|不包括|不含|保留|留下|留着")
 AFTER = re.compile(r"不退|不用退|不要退|保留|留着|留下|先不动|不换|\b(i'?m keeping|i am keeping|i'?ll keep|i will keep"
                    r"|can stay|stays?|are staying)\b")
-EVERYTHING = re.compile(r"\b(all|everything|every item|each item|the rest|every other)\b|全部|所有|其他|其余|其它|都")
+# "都" asks for all only with the change after it ("剩下的都退"); "台灯、水瓶这些都留着" keeps them.
+EVERYTHING = re.compile(r"\b(all|everything|every item|each item|the rest|every other)\b|全部|所有|其他|其余|其它|剩下|全都"
+                        r"|都(?=\s*(退|换|寄回|不要))")
 HELD_BACK = re.compile(r"\b(do ?n[o']t|do not) (process|do|change|submit|go ahead with) (it|that|anything|them)"
                        r"(?: yet| for now)?\b|\bnot sure yet\b|\bhaven'?t decided\b|\bjust (asking|checking)\b"
                        r"|先别|先不要?(处理|退|换|动)|还没(想好|决定)|只是问问")

@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
 from assistant.dialogue.intents import ITEMS, requested_writes
-from assistant.dialogue.item_exclusion import all_but, excluded_items
+from assistant.dialogue.item_exclusion import EVERYTHING, all_but, excluded_items
 from assistant.dialogue.order_reference import reference_only_items
 from assistant.tools.variant_match import item_texts, offers_in, says
 
@@ -94,7 +94,8 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
     the shopper typed the ids of, or else named; and items none of which the shopper named, when they named others,
     become the ones they named. Items named only to be left out ("all but the pet bed") or only to say which order
     they mean ("the wall clock from the order with the water bottle") are never among them; with `complete`, some
-    of the items the shopper named become all of them."""
+    of the items the shopper named become all of them, and items they never named, unless they asked for all, are
+    dropped."""
     resolved = [_resolved(v, lines, offers) for v in values]
     unresolved = [str(v) for v, r in zip(values, resolved) if r is None]
     left_out = excluded_items(lines, said) if said else set()
@@ -112,6 +113,10 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
         return named  # "the pet bed and the luggage set" proposed as the luggage set alone
     if values and not unresolved and named and not set(resolved) & set(named):
         return named  # real items of the order, but none the shopper spoke of, while they named others
+    typed_ids = set(ITEM_ID.findall(said))
+    if (complete and values and not unresolved and named and set(resolved) - set(named) - typed_ids
+            and not EVERYTHING.search(said.lower())):
+        return [item for item in resolved if item in named or item in typed_ids]  # not two more than the one named
     if len(unresolved) == len(values):  # none means an item, or none was given
         if unresolved and (item := _by_options(unresolved, lines)):
             return [item]
