@@ -11,7 +11,8 @@ from assistant.db import Order, PendingAction, Product
 from assistant.dialogue.item_repair import repaired_item_call, repaired_item_ids
 from assistant.evaluation.scripted_model import call
 from assistant.tools import ToolRunner
-from assistant.tools.variant_match import item_texts, lines_meant, ranked_variants
+from assistant.tools.item_mentions import item_texts
+from assistant.tools.variant_match import lines_meant, ranked_variants
 from tests.agent_helpers import email_of, scripted_agent
 
 
@@ -281,3 +282,14 @@ def test_a_three_letter_item_name_head_and_a_material_word_before_it_name_the_it
                       "kettle won't do. I'd like the medium fleece bed instead; grey is fine.")
     assert "medium" in said["1"] and "fleece jacket" not in said["1"]
     assert item_texts({"1": "Luggage Set"}, "set it to black") == {}  # "set" alone names no luggage set
+
+
+def test_a_mention_that_only_picks_the_order_out_says_nothing_of_its_item():
+    names = {"j": "Fleece Jacket", "t": "T-Shirt"}
+    said = "The fleece jacket in my order with the purple tee is a small. Make it a large, still red."
+    texts = item_texts(names, said, references=False)
+    assert set(texts) == {"j"} and "large" in texts["j"] and "purple" not in texts["j"]
+    assert set(item_texts(names, said)) == {"j", "t"}  # the item repair reads references on its own
+    swap = item_texts(names, "In the order with the fleece jacket, swap the tee for a red one", references=False)
+    assert set(swap) == {"t"} and "red" in swap["t"]
+

@@ -43,6 +43,11 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("Plans changed, so I want that order stopped before it ships.", {"cancel_pending_order"}),
     ("No, I don't want to change how I pay for that order. I want to cancel it.", {"cancel_pending_order"}),
     ("不想改付款方式，我要取消这单", {"cancel_pending_order"}),
+    ("No, I don't want to exchange items from that order. I want to return items from that order.",
+     {"return_delivered_order_items"}),
+    # Beside a return, a size only says which item goes back.
+    ("Keep the red helmet; the blue one in size L is going back. Refund it to my Mastercard.",
+     {"return_delivered_order_items"}),
 ])
 def test_requested_writes_reads_the_shoppers_request(text, expected):
     assert requested_writes([text]) == expected

@@ -30,6 +30,10 @@ _EN = {
 }
 _EN_PHRASES = {"send back": RETURN, "send it back": RETURN, "money back": RETURN, "call off": CANCEL,
                "no longer need": CANCEL, "ordered by mistake": CANCEL}
+# Beside a return, a size or colour says which item goes back ("the blue one in size L is going back"); it asks for
+# a swap only with a word of swapping.
+_OPTION_WORDS = {"size", "color", "colour", "variant", "version"}
+_SWAP_WORDS = re.compile(r"\b(exchange|swap|replace|switch|instead|trade)\b|换")
 _EN_GENERIC = {"change", "changed", "modify", "modified", "update", "updated", "switch", "edit", "correct"}
 _ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": CANCEL, "撤单": CANCEL,
        "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
@@ -61,7 +65,8 @@ _AMOUNT_QUESTION = re.compile(r"\b(how much|what)\b[^.?!]{0,30}\b(did|have|do|wa
 _NOT_ASKED = re.compile(
     r"\b(plans?|things|circumstances|situation)( have| has)? changed\b|\bchanged (my|our) (mind|plans?)\b"
     r"|\b(don't|do not|didn't|did not|not|never)( really)? (want|need|mean|asking|ask)( you)? to (change|modify|update"
-    r"|switch|edit)\b[^.?!,;]*|(不想|不用|不要|不是要|没有要|不必|别)(改|换|修改|更改|更换)[^，。,.；;！!？?]*", re.I)
+    r"|switch|edit|exchange|swap|return|cancel)\b[^.?!,;]*"
+    r"|(不想|不用|不要|不是要|没有要|不必|别)(改|换|修改|更改|更换|退货|取消)[^，。,.；;！!？?]*", re.I)
 _PAYMENT_CHANGE_WORDS = re.compile(r"\b(payment|paypal|card|billing|method|switch|instead)\b")
 # "How much will the refund be?" asks what a return brings back; on its own it asks for no return.
 _REFUND_AMOUNT = re.compile(r"\b(how much|what(?:'s| is| was| will| would))\b[^.?!,;]{0,40}\brefund(ed|s)?\b"
@@ -114,6 +119,12 @@ def _meant(reader, text: str) -> set[str]:
     return set() if re.search(r"[\d@]", clauses[-1]) else reader.meaning_writes(clauses[-1])
 
 
+def _options_only_describe(lowered: str, words: list[str]) -> bool:
+    """Whether the only swap words of a message are option words ("size", "colour") and nothing swaps."""
+    swap_words = {word for word in words if (_EN.get(word) or _FUZZY.get(word)) == ITEMS}
+    return not swap_words - _OPTION_WORDS and not _SWAP_WORDS.search(lowered)
+
+
 def keyword_writes(texts: list[str]) -> set[str]:
     """The write tools the keyword tables read; every change tool when they ask for an unnamed change."""
     wanted: set[str] = set()
@@ -121,10 +132,14 @@ def keyword_writes(texts: list[str]) -> set[str]:
     for text in texts:
         text = _NOT_ASKED.sub(" ", _ORDER_DESCRIPTION.sub(" ", _REFUND_AMOUNT.sub(" ", text)))
         lowered, found = text.lower(), set()
-        for word in _WORD.findall(lowered):
+        words = _WORD.findall(lowered)
+        asks_change = any(word in _EN_GENERIC or word in _FUZZY_GENERIC for word in words)
+        for word in words:
             found |= _EN.get(word) or _FUZZY.get(word) or set()
-            generic = generic or word in _EN_GENERIC or word in _FUZZY_GENERIC
+        generic = generic or asks_change
         found |= {tool for phrase, tools in _EN_PHRASES.items() if phrase in lowered for tool in tools}
+        if found & RETURN and not asks_change and _options_only_describe(lowered, words):
+            found -= ITEMS
         found |= {tool for phrase, tools in _ZH.items() if phrase in text for tool in tools}
         generic = generic or any(phrase in text for phrase in _ZH_GENERIC)
         # Each message on its own: a later question about a refund or a cost keeps an earlier payment change.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.db import OrderItem
-from assistant.tools.variant_match import mention_spans
+from assistant.tools.item_mentions import mention_spans
 
 EXCEPT = re.compile(r"\b(except(?: for)?|but not|other than|apart from|aside from|excluding|not including"
                     r"|all but|everything but|keep(?:ing)?|leave out|leaving out)\b|除了|除去|不包括|不含|保留|留下|留着")

@@ -20,7 +20,8 @@ from assistant.db import Conversation, Database, Order, OrderItem, Variant
 from assistant.dialogue.intents import ITEMS, requested_writes
 from assistant.dialogue.item_exclusion import EVERYTHING, all_but, excluded_items
 from assistant.dialogue.order_reference import reference_only_items
-from assistant.tools.variant_match import item_texts, offers_in, says
+from assistant.tools.item_mentions import item_texts
+from assistant.tools.variant_match import offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}

@@ -14,13 +14,9 @@ import re
 
 from assistant.db import OrderItem
 from assistant.dialogue.item_exclusion import cued
-from assistant.tools.variant_match import mention_spans
+from assistant.tools.item_mentions import ORDER_CUE, mention_spans
 
-_BOUGHT = r"(?:bought|ordered|got|purchased|paid for|received)"
-BEFORE = re.compile(rf"\b(?:orders?|ones?|purchases?|packages?|parcels?|deliver(?:y|ies)|shipments?)\s+"
-                    rf"(?:(?:that|which)\s+)?(?:with|having|has|had|holds|held|contain(?:s|ed|ing)?"
-                    rf"|includ(?:es|ed|ing)|(?:where|in which|when|that|which)?\s*i\s+{_BOUGHT})\b"
-                    rf"|\b(?:where|in which|when)\s+i\s+{_BOUGHT}\b")
+BEFORE = ORDER_CUE
 AFTER = re.compile(r"^[\s的]*(?:那一?单|这一?单|那一?个订单|这一?个订单|那笔订单|那笔|的?订单|那个包裹|那批)")
 
 

@@ -2,7 +2,8 @@ from assistant.db import Product
 from assistant.tools.context import ToolContext
 from assistant.tools.lookup import own_order
 from assistant.tools.registry import tool
-from assistant.tools.variant_match import in_english, item_texts, lines_meant, ranked_variants
+from assistant.tools.item_mentions import item_texts
+from assistant.tools.variant_match import in_english, lines_meant, ranked_variants
 
 PER_ITEM = 5
 
@@ -20,7 +21,7 @@ def find_item_variants(ctx: ToolContext, order_id: str, wanted: str) -> list[str
     """
     order = own_order(ctx, order_id)
     lines = list({line.item_id: line for line in order.items}.values())
-    said = item_texts({line.item_id: line.name for line in lines}, wanted)
+    said = item_texts({line.item_id: line.name for line in lines}, wanted, references=False)
     named = [line for line in lines if line.item_id in said] or lines
     # Two kettles in one order: the one the shopper describes as it is ("the one-litre black one") is meant.
     text = in_english(wanted)

@@ -16,12 +16,9 @@ from assistant.tools.kept_options import flag_said, is_kept, kept_heads
 OFFER = re.compile(r"(\d{6,}) -> (\d{6,})")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE_END = re.compile(r"[.!?;,:\n](?=\s|$)")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words too common to say anything about an option when they are all a value shares with the request.
 _WEAK = {"no", "yes", "none", "a", "an", "the", "in", "on", "of", "with", "and", "or", "to", "for", "one"}
-# Last words of item names too common to name the item alone ("set it to black" names no luggage set).
-_GENERIC_HEADS = {"set", "kit"}
 SCALES = (("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"), ("small", "medium", "large"),
           ("low", "medium", "high"), ("beginner", "intermediate", "expert"), ("basic", "professional"))
 SIZE_LETTERS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large",
@@ -65,7 +62,7 @@ def _with_catalog_words(text: str) -> str:
 
 
 @cache
-def _glossary() -> dict[str, str]:
+def lowered_glossary() -> dict[str, str]:
     from assistant.catalog.needs import glossary
 
     # Lowercased like the text it is matched against: "T恤" is found in "t恤".
@@ -91,10 +88,10 @@ def in_english(text: str) -> str:
     """The text, lowercased, quantities spelled as option values spell them, the catalog's word beside each everyday
     English one, and the English for each Chinese catalog word it holds appended."""
     text = _with_catalog_words(_with_units(text.lower()))
-    if not _CJK.search(text):
+    if not CJK.search(text):
         return text
     found, rest = [], text
-    for word, english in _glossary().items():
+    for word, english in lowered_glossary().items():
         if word in rest:
             found.append(english)
             rest = rest.replace(word, " ")
@@ -245,64 +242,6 @@ def ranked_variants(current: dict, price: float, variants: list, wanted: str) ->
         return sorted(top, key=lambda v: (_step(v.options, current, direction), changed(v.options, current)))
     return sorted(top, key=lambda v: (changed(v.options, current), _step(v.options, current, direction),
                                       abs(v.price - price)))
-
-
-def item_texts(names: dict[str, str], wanted: str) -> dict[str, str]:
-    """For each item id named in the words, the words from each mention of it to the next mention of another item:
-    "the helmet in red and the luggage in black" gives the helmet "red" and the luggage "black"."""
-    text = in_english(wanted)
-    spans = sorted((start, item_id) for start, _end, item_id in _english_spans(names, text))
-    if _CJK.search(text):
-        # Chinese is read through the glossary's English appended after it, which keeps no order: each item named
-        # gets all the words ("想换一个支持 Google Assistant 的" is said of the 温控器 before it).
-        return {item_id: text for _start, item_id in spans}
-    out: dict[str, str] = {}
-    starts = sorted({start for start, _ in spans})
-    # A mention's words begin at the article heading it: "swap the white power bank" says "white" of the power bank.
-    begins = {start: max(_phrase_start(text, start), before + 1) for before, start in zip([-1, *starts], starts)}
-    ends = dict(zip(starts, [begins[s] for s in starts[1:]] + [len(text)]))
-    # Words before the first mention, in its clause, are said of it: "brightness high for the lamp".
-    head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, starts[0])), default=0) if spans else 0
-    for start, item_id in spans:
-        # Two lines of one name are mentioned at one spot: each gets the words up to the next spot, not to the other.
-        out[item_id] = f"{out.get(item_id, '')} {text[head if start == starts[0] else begins[start]:ends[start]]}".strip()
-    return out
-
-
-_HEADED = re.compile(r"\b(?:the|a|an|my|this|that|these|those|your|our)\s+(?:[a-z0-9.%-]+\s+){0,3}$")
-
-
-def _phrase_start(text: str, start: int) -> int:
-    """Where the noun phrase of the mention at `start` begins: at its article, up to three words before it."""
-    match = _HEADED.search(text, max(0, start - 60), start)
-    return match.start() if match else start
-
-
-def mention_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
-    """(start, end, item id) of each mention of an item in the lowercased text, in order; a Chinese catalog word
-    counts as a mention of the items whose names hold its English."""
-    spans = _english_spans(names, text)
-    if _CJK.search(text):
-        for word, english in _glossary().items():
-            if word not in text:
-                continue
-            holders = [item_id for item_id, name in names.items()
-                       if any(next(_mentions(w, name.lower()), None) for w in english.split() if len(w) > 2)]
-            spans += [(m.start(), m.end(), item_id) for m in re.finditer(re.escape(word), text) for item_id in holders]
-    return sorted(spans)
-
-
-def _english_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]]:
-    return sorted((m.start(), m.end(), item_id) for item_id, name in names.items() for m in _mentions(name, text))
-
-
-def _mentions(name: str, text: str):
-    name = name.lower()
-    head = name.split()[-1]
-    forms = {name, name.rstrip("s")} | ({head, head + "s", head.rstrip("s")} if len(head) > 2 and head not in
-                                        _GENERIC_HEADS else set())
-    return re.finditer("|".join(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" for f in sorted(forms, key=len,
-                                                                                         reverse=True)), text)
 
 
 def offers_in(text: str) -> dict[str, list[str]]:
