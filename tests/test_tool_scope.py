@@ -45,6 +45,8 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
     ("不想改付款方式，我要取消这单", {"cancel_pending_order"}),
     ("No, I don't want to exchange items from that order. I want to return items from that order.",
      {"return_delivered_order_items"}),
+    ("把订单里的键盘改成同款但轴体是线性的，差价用我的 PayPal 结算。",
+     {"modify_pending_order_items", "exchange_delivered_order_items"}),  # a price difference is an item swap's
     # Beside a return, a size only says which item goes back.
     ("Keep the red helmet; the blue one in size L is going back. Refund it to my Mastercard.",
      {"return_delivered_order_items"}),

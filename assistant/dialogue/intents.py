@@ -37,7 +37,7 @@ _SWAP_WORDS = re.compile(r"\b(exchange|swap|replace|switch|instead|trade)\b|换"
 _EN_GENERIC = {"change", "changed", "modify", "modified", "update", "updated", "switch", "edit", "correct"}
 _ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": CANCEL, "撤单": CANCEL,
        "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
-       "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS,
+       "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS, "同款": ITEMS, "差价": ITEMS,
        "地址": ADDRESS, "搬家": ADDRESS, "寄到": ADDRESS, "送到": ADDRESS,
        "支付": PAYMENT, "付款": PAYMENT, "付钱": PAYMENT, "信用卡": PAYMENT, "礼品卡": PAYMENT, "贝宝": PAYMENT}
 _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
