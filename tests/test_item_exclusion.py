@@ -51,6 +51,15 @@ def test_a_return_drops_items_the_shopper_never_named_unless_they_asked_for_all(
     assert repaired_item_ids([LAMP, BOTTLE], LINES, {}, only) == [LAMP, BOTTLE]  # a swap pairs its ids: left alone
 
 
+def test_of_two_lines_of_one_name_the_one_a_clause_keeps_is_not_the_one_meant():
+    red = SimpleNamespace(item_id="5555555555", name="Cycling Helmet", product_id="p4", options={"size": "M", "color": "red"})
+    blue = SimpleNamespace(item_id="6666666666", name="Cycling Helmet", product_id="p4", options={"size": "L", "color": "blue"})
+    lines = [*LINES, red, blue]
+    said = "I got two cycling helmets. Keep the red one; the blue one in size L is going back."
+    assert repaired_item_ids([BED], lines, {}, said, complete=True) == [blue.item_id]
+    assert repaired_item_ids([BED], lines, {}, "两个骑行头盔，红色的留着，蓝色的退掉", complete=True) == [blue.item_id]
+
+
 def test_items_asked_for_are_not_left_out():
     assert excluded_items(LINES, "return the desk lamp and the pet bed") == set()
     assert excluded_items(LINES, "I need to return the pet bed. Except for that, nothing.") == set()

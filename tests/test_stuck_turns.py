@@ -2,7 +2,7 @@
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from assistant.dialogue.stuck import stuck_reply
+from assistant.dialogue.stuck import after_refusal, stuck_reply
 from assistant.dialogue.tool_execution import DECLINED_AGAIN
 
 WRONG_REFUND = "Error: Payment method should be the original payment method"
@@ -37,3 +37,19 @@ def test_re_proposing_a_declined_change_asks_which_change_once():
     event, text = stuck_reply(messages, _errors(turn), "zh")
     assert event == "declined_change_asked" and "是哪一个订单" in text
     assert stuck_reply([*messages, AIMessage(text), HumanMessage("不对"), *turn], _errors(turn), "zh") is None
+
+
+def test_a_reply_right_after_a_refused_change_is_kefus_own_account_of_the_refusal():
+    garbled = AIMessage("I'm afraid I'm unable to access your account due to your account information.")
+    balance = "Error: Insufficient gift card balance to pay for the order"
+    messages = [HumanMessage("pay it with my gift card"), AIMessage(""), _error(balance), garbled]
+    event, text = after_refusal(messages, "en")
+    assert event == "refusal_explained" and "Insufficient gift card balance to pay for the order" in text
+    assert "礼品卡余额不足以支付订单" in after_refusal(messages, "zh")[1]
+    declined = [HumanMessage("No, cancel it instead"), AIMessage(""), _error("Error: " + DECLINED_AGAIN), garbled]
+    assert after_refusal(declined, "en") is None  # kefu's guidance: the model asks what they want instead
+    guidance = _error("Error: return_delivered_order_items cannot be used now: look the order up first")
+    assert after_refusal([HumanMessage("x"), AIMessage(""), guidance, garbled], "en") is None  # kefu's guidance
+    lookup = ToolMessage("Error: Order not found", tool_call_id="c", name="get_order_details", status="error")
+    assert after_refusal([HumanMessage("x"), AIMessage(""), lookup, garbled], "en") is None  # not a change
+

@@ -21,6 +21,7 @@ from assistant.dialogue.product_facts import catalog_of
 from assistant.dialogue.prompt import LANGUAGE_LINES
 from assistant.dialogue.replies import canned, reply
 from assistant.dialogue.safety import defuse
+from assistant.dialogue.stuck import after_refusal
 from assistant.dialogue.tool_scope import IDENTIFY
 from assistant.dialogue.wasted_steps import (IDENTIFIED_NUDGE, IDENTITY_ASKS_UNANSWERED, REPEATED_NUDGE,
                                              asks_identity, identity_asks_unanswered, repeated_lookup)
@@ -118,6 +119,9 @@ class OutputGuardMiddleware(AgentMiddleware):
                 # One change is proposed and confirmed at a time; the model can propose the next one afterwards.
                 return {"messages": [draft.model_copy(update={"tool_calls": writes[:1]})]}
             return None
+        if explained := after_refusal(messages, ctx.language):
+            record_event(self.db, ctx.session_id, explained[0])
+            return {"messages": [RemoveMessage(id=draft.id), canned(explained[1])], "jump_to": "end"}
         text = defuse(str(draft.content)).strip()
         said = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
         if echoed(text, said):

@@ -73,3 +73,9 @@ def all_but(lines: list[OrderItem], left_out: set[str], said: str) -> list[str] 
     if not left_out or not EVERYTHING.search(said.lower()):
         return None
     return [line.item_id for line in lines if line.item_id not in left_out] or None
+
+
+def outside_kept_clauses(text: str) -> str:
+    """The text without its clauses that keep something ("keep the red one", "红色的留着")."""
+    return " ".join(c for c in re.split(r"[.;!?。；！？,，]", text) if not EXCEPT.search(c) and not AFTER.search(c))
+

@@ -18,10 +18,10 @@ from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from assistant.db import Conversation, Database, Order, OrderItem, Variant
 from assistant.dialogue.intents import ITEMS, requested_writes
-from assistant.dialogue.item_exclusion import EVERYTHING, all_but, excluded_items
+from assistant.dialogue.item_exclusion import EVERYTHING, all_but, excluded_items, outside_kept_clauses
 from assistant.dialogue.order_reference import reference_only_items
 from assistant.tools.item_mentions import item_texts
-from assistant.tools.variant_match import offers_in, says
+from assistant.tools.variant_match import in_english, offers_in, says
 
 ITEM_TOOLS = {"return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items"}
 SWAP_TOOLS = {"exchange_delivered_order_items", "modify_pending_order_items"}
@@ -77,6 +77,10 @@ def named_items(lines: list[OrderItem], said: str) -> list[str]:
         if len(same) > 1:
             words = " ".join(texts.get(line.item_id, "") for line in same)  # the mention goes to one of them
             same = [line for line in same if any(says(value, words) for value in _own_values(line, same))]
+        if len(same) > 1:
+            # "Keep the red one; the blue one in size L is going back": the red one's clause keeps it.
+            rest = in_english(outside_kept_clauses(said.lower()))
+            same = [line for line in same if any(says(value, rest) for value in _own_values(line, same))] or same
         if len(same) != 1:
             return []
         picked.append(same[0].item_id)

@@ -191,6 +191,10 @@ ERRORS_ZH = {
     "Payment method not found": "找不到该支付方式",
     "Payment method should be the original payment method": "退款只能退回原支付方式或礼品卡",
     "Order not found": "找不到该订单",
+    "Variant not found": "找不到该商品款式",
+    "The new payment method should be different from the current one": "新的支付方式需要与当前的不同",
+    "The number of items to be exchanged should match": "换货前后的商品数量需要一致",
+    "The new item id should be different from the old item id": "新商品需要与原商品不同",
 }
 
 
