@@ -34,3 +34,15 @@ def test_list_arguments_are_not_coerced(db):
     result = login(db, customer).call("return_delivered_order_items",
                                       {"order_id": order_id, "item_ids": "123", "payment_method_id": "x"})
     assert result.error.startswith("Invalid arguments for return_delivered_order_items: item_ids:")
+
+
+def test_the_agent_never_proposes_a_change_of_no_items(db):
+    from assistant.tools import ToolRunner
+
+    order_id, customer = find_order(db, "delivered")
+    runner = login(db, customer)
+    agents = ToolRunner(db, runner.session_id, changes_only=True)  # the agent's runner
+    result = agents.call("return_delivered_order_items", {"order_id": order_id, "item_ids": [],
+                                                          "payment_method_id": "gift_card_0"})
+    assert result.error.startswith("No items were given") and result.pending_action_id is None
+    assert order_state(db, order_id)["status"] == "delivered"

@@ -60,6 +60,24 @@ def test_of_two_lines_of_one_name_the_one_a_clause_keeps_is_not_the_one_meant():
     assert repaired_item_ids([BED], lines, {}, "两个骑行头盔，红色的留着，蓝色的退掉", complete=True) == [blue.item_id]
 
 
+def test_a_chinese_word_inside_a_longer_one_names_nothing_and_a_whole_name_wins():
+    from assistant.tools.item_mentions import mention_spans
+
+    names = {"e": "Electric Kettle", "t": "Tea Kettle", "k": "Mechanical Keyboard"}
+    said = "一个电热水壶、一个不锈钢茶壶。我只退茶壶，电热水壶和键盘都留着。"
+    assert {item for _s, _e, item in mention_spans(names, said)} == {"e", "t", "k"}
+    assert [item for start, _e, item in mention_spans(names, said) if said[start:].startswith("茶壶")] == ["t", "t"]
+    lines = [SimpleNamespace(item_id=i, name=n, product_id=i, options={}) for i, n in names.items()]
+    assert repaired_item_ids(["k"], lines, {}, said, complete=True) == ["t"]
+
+
+def test_two_boards_told_apart_by_a_length_written_with_a_hyphen():
+    short = SimpleNamespace(item_id="7777777777", name="Skateboard", product_id="p5", options={"length": "28 inch"})
+    long = SimpleNamespace(item_id="8888888888", name="Skateboard", product_id="p5", options={"length": "34 inch"})
+    said = "Two skateboards came. I'm keeping the 34-inch one; the shorter 28-inch board goes back."
+    assert repaired_item_ids(["45457978"], [short, long], {}, said, complete=True) == [short.item_id]
+
+
 def test_items_asked_for_are_not_left_out():
     assert excluded_items(LINES, "return the desk lamp and the pet bed") == set()
     assert excluded_items(LINES, "I need to return the pet bed. Except for that, nothing.") == set()

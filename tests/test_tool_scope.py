@@ -47,6 +47,10 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
      {"return_delivered_order_items"}),
     ("把订单里的键盘改成同款但轴体是线性的，差价用我的 PayPal 结算。",
      {"modify_pending_order_items", "exchange_delivered_order_items"}),  # a price difference is an item swap's
+    ("茶壶和水杯那单还没发，想改寄到公司：美国 TX 州 Dallas 市 2100 Ross Avenue，Suite 900，邮编 75201。",
+     {"modify_pending_order_address"}),  # an order going elsewhere, not the account's address
+    ("Fix the address on all my orders and my user address too.",
+     {"modify_pending_order_address", "modify_user_address"}),
     # Beside a return, a size only says which item goes back.
     ("Keep the red helmet; the blue one in size L is going back. Refund it to my Mastercard.",
      {"return_delivered_order_items"}),

@@ -43,7 +43,7 @@ _ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": 
 _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
 ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "tracking", "订单", "包裹", "快递", "物流",
               "买的", "那单", "那一单", "单号")
-_ACCOUNT = re.compile(r"\b(account|profile|on file|default (shipping )?address)\b|账号|账户|帐号|帐户|个人资料|个人信息|默认地址",
+_ACCOUNT = re.compile(r"\b(account|profile|on file|default (shipping )?address|user address)\b|账号|账户|帐号|帐户|个人资料|个人信息|默认地址",
                       re.I)
 _WORD = re.compile(r"[a-z]+")
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；])\s*|,\s+(?=so |and |but )|，(?=所以|但|可)")
@@ -102,10 +102,13 @@ def requested_writes(texts: list[str], meaning: bool = True) -> set[str]:
 
 def _for_the_account(texts: list[str], wanted: set[str]) -> set[str]:
     """An address change for the account alone when the shopper names their account and types the new address,
-    and says nothing of an order ("我换了住处，账号里的收货地址帮我更新成 …")."""
+    and says nothing of an order ("我换了住处，账号里的收货地址帮我更新成 …"); for an order alone when they speak of an
+    order and not of their account."""
     text = " ".join(texts)
-    if (not wanted & ADDRESS or ORDER_ID.search(text) or any(p in text.lower() for p in ORDER_TALK)
-            or not _ACCOUNT.search(text) or not any(typed_addresses(t) for t in texts)):
+    order_talk = ORDER_ID.search(text) or any(p in text.lower() for p in ORDER_TALK)
+    if wanted >= ADDRESS and not wanted >= ANY_CHANGE and order_talk and not _ACCOUNT.search(text):
+        return wanted - {"modify_user_address"}  # "那单…想改寄到公司": the order goes elsewhere, not every future one
+    if not wanted & ADDRESS or order_talk or not _ACCOUNT.search(text) or not any(typed_addresses(t) for t in texts):
         return wanted
     return wanted - {"modify_pending_order_address"}
 

@@ -68,12 +68,18 @@ def mention_spans(names: dict[str, str], text: str) -> list[tuple[int, int, str]
     counts as a mention of the items whose names hold its English."""
     spans = _english_spans(names, text)
     if CJK.search(text):
-        for word, english in lowered_glossary().items():
-            if word not in text:
+        claimed: list[tuple[int, int]] = []
+        for word, english in lowered_glossary().items():  # longest first: "水壶" inside "电热水壶" is not a mention
+            found = [m.span() for m in re.finditer(re.escape(word), text)
+                     if not any(a <= m.start() and m.end() <= b for a, b in claimed)]
+            if not found:
                 continue
-            holders = [item_id for item_id, name in names.items()
-                       if any(next(_mentions(w, name.lower()), None) for w in english.split() if len(w) > 2)]
-            spans += [(m.start(), m.end(), item_id) for m in re.finditer(re.escape(word), text) for item_id in holders]
+            claimed += found
+            # "茶壶" is the Tea Kettle, not every kettle: the whole English name first, then any telling word of it
+            holders = ([item_id for item_id, name in names.items() if english in name.lower()]
+                       or [item_id for item_id, name in names.items()
+                           if any(next(_mentions(w, name.lower()), None) for w in english.split() if len(w) > 2)])
+            spans += [(start, end, item_id) for start, end in found for item_id in holders]
     return sorted(spans)
 
 

@@ -135,6 +135,9 @@ class ToolRunner:
 
     def _propose(self, tool: Tool, args: dict) -> ToolResult:
         """Dry-run the write in a transaction that is rolled back, then store it as a pending action."""
+        if self.changes_only and "item_ids" in args and not args["item_ids"]:
+            # τ²'s tools accept an empty list and set the order's status: a return of nothing, $0.00 back
+            raise ToolError("No items were given: ask the customer which items they mean")
         with self.db.session() as session:
             ctx = self._context(session)
             target_id, before = self._target(ctx, tool, args)

@@ -99,8 +99,10 @@ def in_english(text: str) -> str:
 
 
 def says(value: str, text: str) -> bool:
-    """Whether the (lowercased) text has the value as a whole word or phrase."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(value)}(?![a-z0-9])", text) is not None
+    """Whether the (lowercased) text has the value as a whole word or phrase; a space and a hyphen are one ("28 inch"
+    is said in "the 28-inch board")."""
+    pattern = re.sub(r"(?:\\ |\\-|-)", r"[\\s-]", re.escape(value))
+    return re.search(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", text) is not None
 
 
 def said_as_now(values, text: str) -> int:
