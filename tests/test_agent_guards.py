@@ -123,6 +123,14 @@ def test_a_refusal_of_a_change_that_fits_is_retried_once_with_the_tool_named(db,
     assert len(model.prompts) == 1
 
 
+def test_the_refusals_the_small_model_writes_are_read_as_refusals():
+    from assistant.dialogue.refusal import REFUSAL
+
+    assert REFUSAL.search("I'm afraid I'm unable to access your account due to your account information.")
+    assert REFUSAL.search("抱歉，我无法访问您的账户。")
+    assert not REFUSAL.search("I'm afraid the order has already shipped, so here is its tracking number.")
+
+
 def test_malformed_calls_are_retried_then_handed_off_with_a_summary(db, tmp_path):
     # What vLLM returns when the hermes parser cannot parse the model's call: the raw text as content.
     broken = AIMessage('<tool_call>\n{"name": "get_order_details", "arguments": {order_id: }\n</tool_call>')
