@@ -52,8 +52,10 @@ def test_a_return_drops_items_the_shopper_never_named_unless_they_asked_for_all(
 
 
 def test_of_two_lines_of_one_name_the_one_a_clause_keeps_is_not_the_one_meant():
-    red = SimpleNamespace(item_id="5555555555", name="Cycling Helmet", product_id="p4", options={"size": "M", "color": "red"})
-    blue = SimpleNamespace(item_id="6666666666", name="Cycling Helmet", product_id="p4", options={"size": "L", "color": "blue"})
+    red = SimpleNamespace(item_id="5555555555", name="Cycling Helmet", product_id="p4",
+                          options={"size": "M", "color": "red"})
+    blue = SimpleNamespace(item_id="6666666666", name="Cycling Helmet", product_id="p4",
+                           options={"size": "L", "color": "blue"})
     lines = [*LINES, red, blue]
     said = "I got two cycling helmets. Keep the red one; the blue one in size L is going back."
     assert repaired_item_ids([BED], lines, {}, said, complete=True) == [blue.item_id]

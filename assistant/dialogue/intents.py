@@ -37,14 +37,15 @@ _SWAP_WORDS = re.compile(r"\b(exchange|swap|replace|switch|instead|trade)\b|换"
 _EN_GENERIC = {"change", "changed", "modify", "modified", "update", "updated", "switch", "edit", "correct"}
 _ZH = {"取消": CANCEL, "不要了": CANCEL, "退订": CANCEL, "撤销订单": CANCEL, "撤单": CANCEL,
        "退货": RETURN, "退款": RETURN, "退回": RETURN, "退掉": RETURN,
-       "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS, "同款": ITEMS, "差价": ITEMS,
+       "换货": ITEMS, "换成": ITEMS, "更换": ITEMS, "调换": ITEMS, "换一": ITEMS, "尺码": ITEMS, "颜色": ITEMS,
+       "同款": ITEMS, "差价": ITEMS,
        "地址": ADDRESS, "搬家": ADDRESS, "寄到": ADDRESS, "送到": ADDRESS,
        "支付": PAYMENT, "付款": PAYMENT, "付钱": PAYMENT, "信用卡": PAYMENT, "礼品卡": PAYMENT, "贝宝": PAYMENT}
 _ZH_GENERIC = ("修改", "更改", "改成", "改为", "改一下", "变更")
 ORDER_TALK = ("order", "package", "parcel", "purchase", "bought", "delivery", "tracking", "订单", "包裹", "快递", "物流",
               "买的", "那单", "那一单", "单号")
-_ACCOUNT = re.compile(r"\b(account|profile|on file|default (shipping )?address|user address)\b|账号|账户|帐号|帐户|个人资料|个人信息|默认地址",
-                      re.I)
+_ACCOUNT = re.compile(r"\b(account|profile|on file|default (shipping )?address|user address)\b"
+                      r"|账号|账户|帐号|帐户|个人资料|个人信息|默认地址", re.I)
 _WORD = re.compile(r"[a-z]+")
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；])\s*|,\s+(?=so |and |but )|，(?=所以|但|可)")
 # A refund's destination ("refund to my gift card") names a card without asking to change the payment.

@@ -18,7 +18,8 @@ from assistant.dialogue.flow import GUARD_NAME, this_turn
 from assistant.dialogue.model_tools import is_write
 from assistant.dialogue.tool_scope import offered_now
 
-REFUSAL = re.compile(r"\b(sorry|unfortunately|apologi[sz]e|afraid)\b[^.!?]*\b(can ?not|can't|unable|not able|no access)\b"
+REFUSAL = re.compile(r"\b(sorry|unfortunately|apologi[sz]e|afraid)\b[^.!?]*"
+                     r"\b(can ?not|can't|unable|not able|no access)\b"
                      r"|(抱歉|对不起|很遗憾|不好意思)[^。！？]*(无法|不能|没法|没有权限)", re.IGNORECASE)
 NUDGE = ("The customer asked for a change you can make with {tools}. Call that tool now with the order's details "
          "(nothing changes until the customer confirms), or ask the customer for what you still need.")

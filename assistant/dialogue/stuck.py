@@ -44,4 +44,3 @@ def after_refusal(messages: list[BaseMessage], language: str | None) -> tuple[st
     if not error.startswith("Error:") or refusal not in ERRORS_ZH:
         return None
     return "refusal_explained", reply("refusal_ask", language, error=tool_error(refusal, language))
-

@@ -50,7 +50,8 @@ def item_texts(names: dict[str, str], wanted: str, references: bool = True) -> d
     head = max((m.end() for m in _CLAUSE_END.finditer(text, 0, starts[0])), default=0) if spans else 0
     for start, item_id in spans:
         # Two lines of one name are mentioned at one spot: each gets the words up to the next spot, not to the other.
-        out[item_id] = f"{out.get(item_id, '')} {text[head if start == starts[0] else begins[start]:ends[start]]}".strip()
+        said = text[head if start == starts[0] else begins[start]:ends[start]]
+        out[item_id] = f"{out.get(item_id, '')} {said}".strip()
     return out
 
 
