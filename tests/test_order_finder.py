@@ -54,6 +54,21 @@ def test_an_item_named_in_chinese_picks_its_order(db):
     assert fitting_orders(orders, ["之前收到的那双黄色跑鞋穿着磨脚，想退掉"]) == [shoes]
 
 
+def test_an_order_said_not_to_be_meant_is_set_aside_and_on_its_own_means_a_single_item():
+    from types import SimpleNamespace
+
+    def order(order_id, *names):
+        items = [SimpleNamespace(name=n, options={"color": "brown"}) for n in names]
+        return SimpleNamespace(id=order_id, status="delivered", position=int(order_id[-1]), items=items)
+
+    both, alone = order("#W1", "Tablet", "Bookshelf", "Notebook"), order("#W2", "Bookshelf")
+    said = "Send back the bookshelf that came on its own, not the one that came with the tablet."
+    assert fitting_orders([both, alone], [said]) == [alone]
+    assert fitting_orders([both, alone], ["Return the bookshelf, not the one that came by itself."]) == [both]
+    assert fitting_orders([both, alone], ["退那个单独买的书架"]) == [alone]
+    assert len(fitting_orders([both, alone], ["Return the bookshelf and leave the other order alone."])) == 2
+
+
 def test_a_cancel_only_fits_pending_orders_and_a_return_only_delivered_ones(db):
     _, orders = _customer_with(db, lambda os: sum(o.status == "pending" for o in os) == 1 and
                                any(o.status == "delivered" for o in os))

@@ -51,6 +51,8 @@ WRITES = {"cancel_pending_order", "modify_pending_order_items", "modify_pending_
      {"modify_pending_order_address"}),  # an order going elsewhere, not the account's address
     ("Fix the address on all my orders and my user address too.",
      {"modify_pending_order_address", "modify_user_address"}),
+    ("I'd like the 30-50 lb set instead, still iron. Any refund or charge goes on my gift card.",
+     {"modify_pending_order_items", "exchange_delivered_order_items"}),  # money either way: an item swap
     # Beside a return, a size only says which item goes back.
     ("Keep the red helmet; the blue one in size L is going back. Refund it to my Mastercard.",
      {"return_delivered_order_items"}),

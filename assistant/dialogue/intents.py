@@ -29,7 +29,10 @@ _EN = {
     "charge": PAYMENT,
 }
 _EN_PHRASES = {"send back": RETURN, "send it back": RETURN, "money back": RETURN, "call off": CANCEL,
-               "no longer need": CANCEL, "ordered by mistake": CANCEL}
+               "no longer need": CANCEL, "ordered by mistake": CANCEL,
+               # money owed either way comes only with an item swap
+               "price difference": ITEMS, "any difference": ITEMS, "refund or charge": ITEMS,
+               "charge or refund": ITEMS, "extra cost": ITEMS}
 # Beside a return, a size or colour says which item goes back ("the blue one in size L is going back"); it asks for
 # a swap only with a word of swapping.
 _OPTION_WORDS = {"size", "color", "colour", "variant", "version"}

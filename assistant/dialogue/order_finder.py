@@ -41,6 +41,11 @@ LOOKED_UP = ("get_order_details", "list_user_orders")
 BACK_REFERENCES = ("same order", "that order", "this order", "that one", "the same one", "those items", "同一个订单",
                    "同一单", "这个订单", "那个订单", "这一单", "那一单", "这单", "该订单")
 _WORD = re.compile(r"[a-z]+")
+# "the one that came on its own, not the one that came with the tablet": the tablet says which order is not meant.
+_NOT_THIS = re.compile(r"\bnot (?:the|that|this|my) (?:one|order|package|parcel|delivery)\b[^.;!?]*"
+                       r"|不是[^，。；！？,.;!?]{0,20}那一?单")
+_ALONE = re.compile(r"\b(came|arrived|ordered|bought|shipped|delivered|purchased)\s+(on its own|by itself|alone)\b"
+                    r"|单独(买|下|寄|发|订)|单买")
 
 
 def _item_score(order: Order, text: str, words: set[str], telling: set[str]) -> int:
@@ -111,6 +116,8 @@ def declined_order(declined: tuple[str, dict] | None, texts: list[str]) -> str |
 
 
 def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
+    negated = " ".join(m.group() for m in _NOT_THIS.finditer(text))
+    text = _NOT_THIS.sub(" ", text)
     words = set(_WORD.findall(text))
     allowed = _statuses_for(requested_writes(texts))
     candidates = [o for o in orders if allowed is None or o.status in allowed]
@@ -119,6 +126,12 @@ def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
     if any(scores.values()):
         best = max(scores.values())
         candidates = [o for o in candidates if scores[o.id] == best]
+    if len(candidates) > 1 and negated:
+        not_meant = {o.id for o in candidates if _item_score(o, negated, set(_WORD.findall(negated)), telling)}
+        candidates = [o for o in candidates if o.id not in not_meant] or candidates
+    if len(candidates) > 1 and (_ALONE.search(text) or _ALONE.search(negated)):
+        alone = bool(_ALONE.search(text))  # "not the one that came by itself" means one that came with others
+        candidates = [o for o in candidates if (len({line.name for line in o.items}) == 1) == alone] or candidates
     if len(candidates) > 1:
         candidates = _best_by_options(candidates, text)
     said_statuses = {s for s, phrases in STATUS_WORDS.items() if any(p in text for p in phrases)}
