@@ -31,8 +31,9 @@ _EN = {
 _EN_PHRASES = {"send back": RETURN, "send it back": RETURN, "money back": RETURN, "call off": CANCEL,
                "no longer need": CANCEL, "ordered by mistake": CANCEL,
                # money owed either way comes only with an item swap
-               "price difference": ITEMS, "any difference": ITEMS, "refund or charge": ITEMS,
-               "charge or refund": ITEMS, "extra cost": ITEMS}
+               "price difference": ITEMS, "any difference": ITEMS, "extra cost": ITEMS}
+# "Any refund or charge goes on my gift card" is a price difference either way, not a return.
+_EITHER_WAY = re.compile(r"\b(refunds? or charges?|charges? or refunds?)\b", re.I)
 # Beside a return, a size or colour says which item goes back ("the blue one in size L is going back"); it asks for
 # a swap only with a word of swapping.
 _OPTION_WORDS = {"size", "color", "colour", "variant", "version"}
@@ -138,6 +139,7 @@ def keyword_writes(texts: list[str]) -> set[str]:
     generic = False
     for text in texts:
         text = _NOT_ASKED.sub(" ", _ORDER_DESCRIPTION.sub(" ", _REFUND_AMOUNT.sub(" ", text)))
+        text = _EITHER_WAY.sub(" price difference ", text)
         lowered, found = text.lower(), set()
         words = _WORD.findall(lowered)
         asks_change = any(word in _EN_GENERIC or word in _FUZZY_GENERIC for word in words)
