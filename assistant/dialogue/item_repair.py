@@ -125,7 +125,7 @@ def repaired_item_ids(values: list, lines: list[OrderItem], offers: dict[str, li
     if len(unresolved) == len(values):  # none means an item, or none was given
         if unresolved and (item := _by_options(unresolved, lines)):
             return [item]
-        typed = [line.item_id for line in lines if line.item_id in set(ITEM_ID.findall(said))]
+        typed = [line.item_id for line in lines if line.item_id in typed_ids]
         if picked := typed or named:
             return picked
     return [r if r is not None else v for v, r in zip(values, resolved)]

@@ -129,8 +129,8 @@ def _fitting(orders: list[Order], texts: list[str], text: str) -> list[Order]:
     if len(candidates) > 1 and negated:
         not_meant = {o.id for o in candidates if _item_score(o, negated, set(_WORD.findall(negated)), telling)}
         candidates = [o for o in candidates if o.id not in not_meant] or candidates
-    if len(candidates) > 1 and (_ALONE.search(text) or _ALONE.search(negated)):
-        alone = bool(_ALONE.search(text))  # "not the one that came by itself" means one that came with others
+    alone = bool(_ALONE.search(text))  # "not the one that came by itself" means one that came with others
+    if len(candidates) > 1 and (alone or _ALONE.search(negated)):
         candidates = [o for o in candidates if (len({line.name for line in o.items}) == 1) == alone] or candidates
     if len(candidates) > 1:
         candidates = _best_by_options(candidates, text)

@@ -14,6 +14,11 @@ from assistant.dialogue.tool_execution import DECLINED_AGAIN
 REPEATS = 2
 
 
+def _refusal(error: str) -> str:
+    """A tool error as the shop's refusal reads in `ERRORS_ZH`: no "Error: " and no closing full stop."""
+    return error.removeprefix("Error: ").strip().rstrip(".")
+
+
 def _asked_before(messages: list[BaseMessage], texts: set[str]) -> bool:
     return any(isinstance(m, AIMessage) and m.content in texts for m in messages)
 
@@ -25,7 +30,7 @@ def stuck_reply(messages: list[BaseMessage], errors: list[str], language: str | 
     if any(DECLINED_AGAIN in e for e in errors) and not _asked_before(messages, set(TEXTS["ask_instead"].values())):
         return "declined_change_asked", reply("ask_instead", language)
     for error in dict.fromkeys(errors):
-        refusal = error.removeprefix("Error: ").strip().rstrip(".")
+        refusal = _refusal(error)
         if refusal in ERRORS_ZH and errors.count(error) >= REPEATS:
             text = reply("refusal_ask", language, error=tool_error(refusal, language))
             return None if _asked_before(messages, {text}) else ("refusal_explained", text)
@@ -40,7 +45,7 @@ def after_refusal(messages: list[BaseMessage], language: str | None) -> tuple[st
     if not isinstance(refused, ToolMessage) or not is_write(refused.name or ""):
         return None
     error = str(refused.content)
-    refusal = error.removeprefix("Error: ").strip().rstrip(".")
+    refusal = _refusal(error)
     if not error.startswith("Error:") or refusal not in ERRORS_ZH:
         return None
     return "refusal_explained", reply("refusal_ask", language, error=tool_error(refusal, language))
